@@ -1,0 +1,31 @@
+"""Where things live: the project's own folders, and the workspace where runs and databases go.
+
+The workspace defaults to `./workspace` (so a clone keeps its runs beside it) and moves with the
+STUDIO_HOME environment variable.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+PRESETS = ROOT / "presets"
+BUILTIN_MODEL = ASSETS / "builtin-model"
+
+
+def workspace() -> Path:
+    home = Path(os.environ.get("STUDIO_HOME") or Path.cwd() / "workspace").expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def runs_dir() -> Path:
+    path = workspace() / "runs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database(name: str) -> Path:
+    """An SQLite file in the workspace (`runs.sqlite`, `feedback.sqlite`, ...)."""
+    return workspace() / name
