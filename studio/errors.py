@@ -31,8 +31,18 @@ class StudioError(Exception):
     def render(self, lang: str = "en") -> str:
         return t(self.key, lang, **self.params)
 
+    def __reduce__(self):
+        # Rebuild from key and params (not the English text), so a copy still speaks every language.
+        return (_rebuild, (type(self), self.key, self.params))
+
     def __str__(self) -> str:  # English by default: logs, CLI, tracebacks
         return self.render()
+
+
+def _rebuild(cls, key, params):
+    error = cls.__new__(cls)
+    StudioError.__init__(error, key, **params)
+    return error
 
 
 class DataError(StudioError):
@@ -45,6 +55,9 @@ class RecipeError(StudioError):
     def __init__(self, problems: list[StudioError]):
         self.problems = problems
         super().__init__("recipe.err.invalid", count=len(problems))
+
+    def __reduce__(self):
+        return (RecipeError, (self.problems,))
 
     def render(self, lang: str = "en") -> str:
         head = t("recipe.err.invalid", lang, count=len(self.problems))

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from ..errors import DataError
+from ..paths import ROOT
 from .problems import Records, RowError
 
 SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".txt")
@@ -49,6 +50,8 @@ def _checked_path(path) -> Path:
     if path is None or not str(path).strip():
         raise DataError("data.err.no_path")
     path = Path(str(path)).expanduser()
+    if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
+        path = ROOT / path  # the shipped samples (`assets/data/...`) work from any folder
     if path.is_dir():
         raise DataError("data.err.is_directory", file=str(path))
     if not path.exists():

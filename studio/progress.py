@@ -1,0 +1,77 @@
+"""Live progress and cooperative stop, as a TrainerCallback.
+
+Each log becomes one JSON line in metrics.jsonl (step, loss, learning rate, grad norm, tokens/s,
+elapsed, ETA, eval loss, and whatever else the trainer reports, e.g. reward and KL for RL). The
+UI and the CLI read the same lines. A stop request (an event in this process, or the run's STOP
+file from any process) ends training after the current optimizer step and saves a checkpoint.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Callable
+
+from transformers import TrainerCallback
+
+from .errors import TrainingError
+from .runs import RunFolder
+
+# Summary values the trainer logs once at the end; they are not points of a curve.
+_DROP = {"total_flos", "train_runtime", "train_samples_per_second", "train_steps_per_second", "epoch"}
+
+
+class ProgressCallback(TrainerCallback):
+    def __init__(self, run: RunFolder, stop_event: threading.Event | None = None,
+                 listener: Callable[[dict], None] | None = None):
+        self.run = run
+        self.stop_event = stop_event or threading.Event()
+        self.listener = listener
+        self.trainer = None  # set after the trainer exists: tokens are counted there
+        self._start_time = None
+        self._start_step = 0
+        self._last = None  # (time, tokens) at the previous log, for tokens/s
+        self.stopped = False
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self._start_time = time.time()
+        self._start_step = state.global_step
+        self._last = (self._start_time, self._tokens())
+
+    def _tokens(self, logs: dict | None = None) -> int:
+        counted = getattr(self.trainer, "studio_tokens", 0) if self.trainer is not None else 0
+        # Trainers that generate (GRPO, RLOO) count their own tokens and log the running total.
+        return counted or int((logs or {}).get("num_tokens", 0))
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.stop_event.is_set() or self.run.stop_requested():
+            self.stopped = True
+            control.should_training_stop = True
+            control.should_save = True  # so that a resume continues from here
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        logs = dict(logs or {})
+        now = time.time()
+        event = {"step": state.global_step, "total_steps": state.max_steps, "time": now,
+                 "epoch": round(state.epoch or 0.0, 4)}
+        for key, value in logs.items():
+            if key in _DROP or not isinstance(value, (int, float)):
+                continue
+            event[key] = float(value)
+        if "loss" in event and not math.isfinite(event["loss"]):
+            raise TrainingError("train.err.nan", step=state.global_step)
+        elapsed = now - (self._start_time or now)
+        done = state.global_step - self._start_step
+        if done > 0 and state.max_steps:
+            event["eta"] = elapsed / done * (state.max_steps - state.global_step)
+        event["elapsed"] = elapsed
+        if "loss" in event:  # a training log: measure throughput since the previous one
+            tokens = self._tokens(logs)
+            then, tokens_then = self._last
+            if now > then and tokens > tokens_then:
+                event["tokens_per_second"] = (tokens - tokens_then) / (now - then)
+            self._last = (now, tokens)
+        self.run.append_metrics(event)
+        self.run.update_status(step=state.global_step, total_steps=state.max_steps)
+        if self.listener:
+            self.listener(event)
