@@ -45,6 +45,7 @@ def training_arguments(recipe: Recipe, run: RunFolder, device: str, has_eval: bo
         data_seed=train.seed,
         logging_steps=train.logging_steps,
         logging_first_step=True,
+        logging_nan_inf_filter=False,  # a diverged run must show its NaN, not hide it in an average
         eval_strategy="steps" if evaluate else "no",
         eval_steps=train.eval_steps if evaluate else None,
         save_strategy="steps",
