@@ -7,6 +7,7 @@
     python -m studio data FILE [--objective sft] [--model builtin] [--max-length 512]
     python -m studio presets
     python -m studio runs
+    python -m studio feedback {add-prompts,generate,simulate,export,import,stats} ...
     python -m studio serve [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password]
 
 Exit codes: 0 success, 1 the run failed, 2 bad input (the message says what to fix).
@@ -190,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("runs", help="list runs in the workspace")
     p.set_defaults(func=cmd_runs)
+
+    from .feedback.cli import add_parser as add_feedback_parser
+
+    add_feedback_parser(sub)
 
     p = sub.add_parser("serve", help="start the web studio")
     p.add_argument("--host", default="127.0.0.1")

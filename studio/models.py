@@ -17,12 +17,17 @@ BUILTIN_NAMES = ("builtin", "studio/builtin")
 
 
 def resolve_source(name: str) -> str:
-    """`builtin` -> the shipped model folder; an existing path -> its absolute path; else a hub id."""
+    """`builtin` -> the shipped model folder; a run folder -> that run's merged model (so a tuned
+    model can be the base of the next run); an existing path -> its absolute path; else a hub id."""
+    from .merge import is_run_folder, merged_model_dir
+
     name = name.strip()
     if name in BUILTIN_NAMES:
         return str(BUILTIN_MODEL)
     for candidate in (Path(name).expanduser(), ROOT / name):
         if candidate.is_dir():
+            if is_run_folder(candidate):
+                return str(merged_model_dir(candidate))
             return str(candidate.resolve())
     return name
 
@@ -107,6 +112,7 @@ def load_model(model_cfg, quantization: str = "none", task: str = "causal_lm", d
             config = AutoConfig.from_pretrained(source, **common, **extra)
             torch.manual_seed(seed)
             model = auto_class.from_config(config, dtype=dtype)
+            _adopt_generation_config(model, source)
         else:
             quant = quantization_config(quantization, dtype)
             placement = {"device_map": {"": device}} if quant else {}
@@ -123,6 +129,17 @@ def load_model(model_cfg, quantization: str = "none", task: str = "causal_lm", d
     if tokenizer is not None and model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     return model
+
+
+def _adopt_generation_config(model, source: str) -> None:
+    """A model built from a config gets a generation config derived from it, which knows only one
+    end token; the folder's own generation_config.json (e.g. end-of-text and end-of-turn) wins."""
+    from transformers import GenerationConfig
+
+    try:
+        model.generation_config = GenerationConfig.from_pretrained(source)
+    except OSError:
+        pass
 
 
 def keep_4bit_trainable(model) -> None:

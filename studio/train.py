@@ -107,7 +107,7 @@ def train_run(recipe: Recipe, run: RunFolder, callback: ProgressCallback, resume
         torch.cuda.reset_peak_memory_stats()
 
     checkpoint = run.last_checkpoint() if resume else None
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if data.eval is not None:
         trainer.evaluate()  # the final validation loss, logged like every other event
 
@@ -118,6 +118,7 @@ def train_run(recipe: Recipe, run: RunFolder, callback: ProgressCallback, resume
         "state": "stopped" if callback.stopped else "completed",
         "saved_bytes": folder_size(run.model_dir),
         "wall_time": time.time() - started,
+        "train_seconds": output.metrics.get("train_runtime"),  # the optimisation loop alone
         "peak_memory_mb": peak_memory_mb(device),
         "final_loss": _last(run, "loss"),
         "final_eval_loss": _last(run, "eval_loss"),
