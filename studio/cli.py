@@ -5,6 +5,8 @@
     python -m studio chat RUN_DIR --prompt "..." [--base] [--seed N] [--temperature T] [--max-new-tokens N]
     python -m studio eval RUN_DIR [--data FILE]
     python -m studio data FILE [--objective sft] [--model builtin] [--max-length 512]
+    python -m studio export RUN_DIR --out DIR [--merge] [--demo] [--push user/name]
+    python -m studio compare RUN_DIR RUN_DIR ...
     python -m studio presets
     python -m studio runs
     python -m studio feedback {add-prompts,generate,simulate,export,import,stats} ...
@@ -96,9 +98,11 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate_run
+    from .evaluate import GENERAL_TEXT, evaluate_run, save_results
 
-    result = evaluate_run(args.run_dir, args.data, max_examples=args.max_examples)
+    result = evaluate_run(args.run_dir, args.data, max_examples=args.max_examples,
+                          general_path=args.general or GENERAL_TEXT)
+    save_results(args.run_dir, result)
     if not args.samples:
         for side in ("base", "tuned"):
             result[side].pop("samples", None)
@@ -121,6 +125,30 @@ def cmd_data(args) -> int:
            "notes": [n.render() for n in report.notes], "preview": report.preview[:args.preview]}
     print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     return 2 if report.problems else 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_run, push_to_hub
+
+    result = export_run(args.run_dir, args.out, merge=args.merge, demo=args.demo)
+    if args.push:
+        result["url"] = push_to_hub(args.out, args.push, args.token, private=not args.public,
+                                    repo_type="space" if args.demo else "model")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare_runs, markdown_table
+
+    result = compare_runs(args.run_dirs)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(markdown_table(result["rows"]))
+        if not result["same_data"]:
+            print(f"note: these runs trained on different data: {', '.join(result['datasets'])}", file=sys.stderr)
+    return 0
 
 
 def cmd_presets(args) -> int:
@@ -175,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data file (default: the run's validation split)")
     p.add_argument("--max-examples", type=int, default=500)
     p.add_argument("--samples", action="store_true", help="include a few example answers")
+    p.add_argument("--general", help="general text (one document per line) for the forgetting check")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("data", help="detect a data file's format and show stats and problems")
@@ -185,6 +214,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-length", type=int, default=512)
     p.add_argument("--preview", type=int, default=3)
     p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("export", help="export a run: adapter, merged model, model card, chat demo, hub")
+    p.add_argument("run_dir")
+    p.add_argument("--out", required=True, help="an empty or new folder")
+    p.add_argument("--merge", action="store_true", help="fold LoRA into the base: a plain transformers model")
+    p.add_argument("--demo", action="store_true", help="a standalone chat app folder (app.py, weights)")
+    p.add_argument("--push", metavar="REPO_ID", help="upload to the Hugging Face Hub (private by default)")
+    p.add_argument("--public", action="store_true", help="make the pushed repo public")
+    p.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable); never saved")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("compare", help="finished runs side by side: the method trade-off table")
+    p.add_argument("run_dirs", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("presets", help="list the shipped presets")
     p.set_defaults(func=cmd_presets)

@@ -16,7 +16,11 @@ from pathlib import Path
 from .errors import StudioError
 from .inference import Sampling, generate_batch, prompt_text
 from .loading import LoadedRun, load_run
+from .paths import ASSETS
 from .runs import RunFolder
+
+# General text in the built-in world's two languages that no preset trains on.
+GENERAL_TEXT = ASSETS / "data" / "general.txt"
 
 
 def _content(part) -> str:
@@ -169,12 +173,49 @@ def eval_rows(loaded: LoadedRun, data_path: str | None) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def general_rows(path: str | Path, limit: int = 200) -> list[dict]:
+    """Documents of general text (one per line) for the forgetting check."""
+    lines = [l.strip() for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+    return [{"text": line} for line in lines[:limit]]
+
+
+def general_perplexity(loaded: LoadedRun, rows: list[dict], base: bool) -> float | None:
+    if loaded.task != "causal_lm" or not rows:
+        return None
+    with (loaded.base_behaviour() if base else nullcontext(loaded.model)) as model:
+        total, count = 0.0, 0
+        for row in rows:
+            nll, n = _nll(model, loaded.tokenizer, loaded.tokenizer.bos_token or "", row["text"])
+            total, count = total + nll, count + n
+    return math.exp(min(total / max(count, 1), 50))
+
+
 def evaluate_run(run_dir: str | Path, data_path: str | None = None, max_examples: int = 500,
-                 loaded: LoadedRun | None = None) -> dict:
+                 loaded: LoadedRun | None = None, general_path: str | Path | None = GENERAL_TEXT) -> dict:
+    """Base vs tuned on held-out data, plus the forgetting check: perplexity on general text the
+    run never trained on, before and after (a rise means the tuning forgot general knowledge)."""
     loaded = loaded or load_run(run_dir)
     rows = eval_rows(loaded, data_path)[:max_examples]
     if not rows:
         raise StudioError("eval.err.no_rows", path=str(data_path or run_dir))
     result = {"base": metrics_for(loaded, rows, base=True), "tuned": metrics_for(loaded, rows, base=False)}
+    general = general_rows(general_path) if general_path and Path(general_path).is_file() else []
+    for side in ("base", "tuned"):
+        value = general_perplexity(loaded, general, base=side == "base")
+        if value is not None:
+            result[side]["general_perplexity"] = value
+    if "general_perplexity" in result["base"]:
+        result["forgetting"] = result["tuned"]["general_perplexity"] / result["base"]["general_perplexity"] - 1
     result["examples"] = len(rows)
+    result["data"] = str(data_path) if data_path else "validation split"
     return result
+
+
+def save_results(run_dir: str | Path, result: dict) -> Path:
+    """Keep the latest evaluation in the run folder, for the model card and the comparison table."""
+    path = Path(run_dir) / "eval.json"
+    slim = {k: v for k, v in result.items() if k not in ("base", "tuned")}
+    for side in ("base", "tuned"):
+        slim[side] = {k: v for k, v in result[side].items() if k != "samples"}
+    path.write_text(json.dumps(slim, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -51,9 +51,13 @@ def prompt_text(loaded: LoadedRun, messages: list[dict] | str, rendered: bool = 
 
 
 def stop_token_ids(loaded: LoadedRun) -> list[int]:
+    return end_token_ids(loaded.tokenizer, getattr(loaded.model, "generation_config", None))
+
+
+def end_token_ids(tokenizer, generation_config=None) -> list[int]:
     """End-of-text, end-of-turn, and whatever the model's generation config stops on."""
-    tokenizer, ids = loaded.tokenizer, set()
-    configured = getattr(getattr(loaded.model, "generation_config", None), "eos_token_id", None)
+    ids = set()
+    configured = getattr(generation_config, "eos_token_id", None)
     ids.update(configured if isinstance(configured, list) else [configured] if configured is not None else [])
     if tokenizer.eos_token_id is not None:
         ids.add(tokenizer.eos_token_id)

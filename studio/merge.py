@@ -43,12 +43,16 @@ def build_merged(run: RunFolder, recipe, target: Path) -> None:
     apply the adapter, fold it in, and save with the run's tokenizer."""
     from peft import PeftModel
 
+    from .inference import end_token_ids
     from .models import load_model, load_tokenizer
     from .objectives import task_of
 
     tokenizer = load_tokenizer(str(run.model_dir))
     base = load_model(recipe.model, "none", task_of(recipe.objective.kind), device="cpu", tokenizer=tokenizer)
     merged = PeftModel.from_pretrained(base, run.model_dir).merge_and_unload()
+    # Plain transformers stops only where generation_config says: give it every end token the
+    # studio stops on, so the merged model answers exactly as the run did in the studio.
+    merged.generation_config.eos_token_id = end_token_ids(tokenizer, merged.generation_config)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     merged.save_pretrained(partial)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from .inference import end_token_ids
 from .methods import method
 from .models import (choose_device, choose_dtype, count_parameters, folder_size,
                      load_model, load_tokenizer, resolve_source)
@@ -112,6 +113,10 @@ def train_run(recipe: Recipe, run: RunFolder, callback: ProgressCallback, resume
         trainer.evaluate()  # the final validation loss, logged like every other event
 
     trained = trainer.accelerator.unwrap_model(trainer.model)
+    if getattr(trained, "generation_config", None) is not None:
+        # Saved weights should stop where the studio stops (end of text and end of turn), also
+        # when loaded elsewhere with plain transformers.
+        trained.generation_config.eos_token_id = end_token_ids(tokenizer, trained.generation_config)
     method(recipe.method.kind).save(trained, run.model_dir)
     tokenizer.save_pretrained(run.model_dir)
     return {
