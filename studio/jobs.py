@@ -40,6 +40,7 @@ class Job:
     stop_event: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     callbacks: list = field(default_factory=list)  # extra TrainerCallbacks (tests, integrations)
+    owner: str | None = None  # who asked for it (a demo visitor), for the queue's fairness
 
     @property
     def run_id(self) -> str:
@@ -112,7 +113,7 @@ def execute(job: Job, listener: Listener | None = None) -> dict:
     run.update_status(state="running", started=time.time(), pid=os.getpid(), host=socket.gethostname(),
                       error=None, error_key=None)
     emit = (lambda event: listener(job.run_id, event)) if listener else None
-    callback = ProgressCallback(run, job.stop_event, emit)
+    callback = ProgressCallback(run, job.stop_event, emit, max_minutes=job.recipe.train.max_minutes)
     try:
         result = train_run(job.recipe, run, callback, resume=job.resume, extra_callbacks=job.callbacks)
         status = run.update_status(**result, finished=time.time())
@@ -154,13 +155,20 @@ class JobManager:
         self._queues: dict[str, queue.Queue] = {}
         self._lock = threading.Lock()
 
-    def submit(self, recipe: Recipe, resume_run: RunFolder | None = None) -> Job:
-        """Validate `recipe`, create its run folder (or reuse `resume_run`) and queue it."""
+    def submit(self, recipe: Recipe, resume_run: RunFolder | None = None, owner: str | None = None,
+               one_per_owner: bool = False) -> Job:
+        """Validate `recipe`, create its run folder (or reuse `resume_run`) and queue it.
+
+        With `one_per_owner` (public demos), an owner with a job queued or running must wait for
+        it, so that one visitor cannot fill the shared queue.
+        """
         recipe = recipe.resolved().validate_for_training()
+        if one_per_owner and any(j.owner == owner for j in self.active()):
+            raise StudioError("demo.err.one_job")
         run = resume_run or create_run(recipe)
         if resume_run:
             run.update_status(state="queued", error=None)
-        job = Job(run=run, recipe=recipe, resume=resume_run is not None)
+        job = Job(run=run, recipe=recipe, resume=resume_run is not None, owner=owner)
         device = recipe.model.device if recipe.model.device != "auto" else "default"
         with self._lock:
             self._jobs[job.run_id] = job

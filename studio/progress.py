@@ -23,8 +23,9 @@ _DROP = {"total_flos", "train_runtime", "train_samples_per_second", "train_steps
 
 class ProgressCallback(TrainerCallback):
     def __init__(self, run: RunFolder, stop_event: threading.Event | None = None,
-                 listener: Callable[[dict], None] | None = None):
+                 listener: Callable[[dict], None] | None = None, max_minutes: float | None = None):
         self.run = run
+        self.max_seconds = max_minutes * 60 if max_minutes else None
         self.stop_event = stop_event or threading.Event()
         self.listener = listener
         self.trainer = None  # set after the trainer exists: tokens are counted there
@@ -44,7 +45,10 @@ class ProgressCallback(TrainerCallback):
         return counted or int((logs or {}).get("num_tokens", 0))
 
     def on_step_end(self, args, state, control, **kwargs):
-        if self.stop_event.is_set() or self.run.stop_requested():
+        out_of_time = self.max_seconds is not None and time.time() - self._start_time > self.max_seconds
+        if out_of_time and not self.stopped:
+            self.run.update_status(stop_reason="time_limit")
+        if self.stop_event.is_set() or self.run.stop_requested() or out_of_time:
             self.stopped = True
             control.should_training_stop = True
             control.should_save = True  # so that a resume continues from here

@@ -126,6 +126,7 @@ class TrainSection(Section):
     gradient_checkpointing: bool = False
     optimizer: Literal["adamw_torch", "adamw_8bit", "sgd", "adafactor"] = "adamw_torch"
     threads: Optional[int] = Field(None, ge=1, le=1024)
+    max_minutes: Optional[float] = Field(None, gt=0, le=100_000)
 
 
 class OutputSection(Section):
