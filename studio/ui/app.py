@@ -1,0 +1,76 @@
+"""The app builder: the page frame, the language switch, and one tab per module in TABS.
+
+    blocks, ctx = build_app()
+    blocks.queue(default_concurrency_limit=2).launch()
+
+Adding a tab is adding a module with ID, TITLE and build(shell, tab), and listing it in TABS.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from ..recipe import recipe_from_dict
+from . import tab_chat, tab_data, tab_export, tab_method, tab_model, tab_ranking, tab_train
+from .context import AppContext
+from .form import RecipeForm
+from .recipes import initial_origin
+from .shell import Shell
+from .texts import Key, Texts
+
+TABS = (tab_model, tab_data, tab_method, tab_train, tab_chat, tab_ranking, tab_export)
+LANGUAGES = [("English", "en"), ("中文", "zh")]  # each language named in itself: never translated
+
+CSS = """
+.studio-progress { height: 10px; border-radius: 5px; background: var(--neutral-200); overflow: hidden; }
+.studio-progress-bar { height: 100%; background: var(--color-accent); transition: width 0.5s; }
+.studio-progress-text { margin-top: 4px; font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+#studio-header { align-items: center; }
+#lang-select { max-width: 280px; }
+"""
+
+# Gradio's own widget texts ("Drop File Here", ...) follow its locale store, set from the browser
+# language at start. Switch it with ours; if a Gradio release renames its core bundle, this does
+# nothing and those few texts keep the browser's language.
+GRADIO_LOCALE_JS = """
+(lang) => {
+  const core = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((name) => /\\/assets\\/core-[^/]*\\.js$/.test(name));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(lang === "zh" ? "zh-CN" : "en"))
+    .catch(() => {});
+  return lang;
+}
+"""
+
+
+def build_app(demo: bool = False) -> tuple[gr.Blocks, AppContext]:
+    ctx = AppContext(demo=demo)
+    texts = Texts()
+    origin = initial_origin()
+    initial = recipe_from_dict(origin["recipe"]).to_dict()
+    with gr.Blocks(title="Studio", analytics_enabled=False) as blocks:
+        with gr.Row(elem_id="studio-header"):
+            texts.make(gr.Markdown, value=Key("ui.app.header"), elem_id="studio-title")
+            lang = gr.Radio(LANGUAGES, value="en", label="Language · 语言", elem_id="lang-select", scale=0,
+                            min_width=260)
+        shell = Shell(ctx=ctx, texts=texts, form=RecipeForm(texts, initial), lang=lang,
+                      recipe=gr.State(initial), origin=gr.State(origin), data_info=gr.State(None))
+        with gr.Tabs(elem_id="studio-tabs"):
+            for module in TABS:
+                with texts.make(gr.Tab, label=module.TITLE, id=module.ID, elem_id=f"tab-{module.ID}") as tab:
+                    module.build(shell, tab)
+        _wire(blocks, shell)
+    return blocks, ctx
+
+
+def _wire(blocks: gr.Blocks, shell: Shell) -> None:
+    form = shell.form
+    # Any widget edit rebuilds the recipe from every widget, so two quick edits cannot overwrite
+    # each other; tabs refresh from `shell.recipe.change`.
+    gr.on([c.change for c in form.components], lambda origin, *values: form.collect(origin.get("recipe"), values),
+          [shell.origin, *form.components], shell.recipe, concurrency_limit=None, trigger_mode="always_last",
+          show_progress="hidden")
+    shell.lang.change(shell.texts.updates, shell.lang, shell.texts.components, concurrency_limit=None,
+                      show_progress="hidden")
+    shell.lang.change(None, shell.lang, None, js=GRADIO_LOCALE_JS)
+    for fn, inputs, outputs in shell.loaders:
+        blocks.load(fn, inputs, outputs, concurrency_limit=None, show_progress="hidden")

@@ -1,0 +1,119 @@
+"""A run folder as the Train tab shows it: state line, progress bar, curves, and the table of runs.
+
+Pure functions of a run's files (status.json, metrics.jsonl), so a page opened later, or another
+process's run, reads exactly like one started here.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from ..estimate import human_bytes
+from ..i18n import has, t
+from ..runs import FINAL_STATES, Registry, RunFolder
+
+LOSS_SERIES = ("loss", "eval_loss")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _number(value, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}g}"
+
+
+def run_error(status: dict, lang: str) -> str:
+    """A failed run's message in `lang` when the core recorded its key, else as recorded."""
+    key = status.get("error_key")
+    if key and has(key):
+        return t(key, lang, **(status.get("error_params") or {}))
+    return status.get("error") or t("ui.train.failed_no_message", lang)
+
+
+def state_label(state: str, lang: str) -> str:
+    return t(f"ui.state.{state}", lang)
+
+
+def status_markdown(run: RunFolder, lang: str) -> str:
+    status, state = run.status(), run.state()
+    icon = {"queued": "⏳", "running": "🏃", "completed": "✅", "stopped": "⏹️", "failed": "❌"}.get(state, "")
+    lines = [f"**{icon} {state_label(state, lang)}** · `{run.run_id}`"]
+    if state in FINAL_STATES and state != "failed" or status.get("final_loss") is not None:
+        lines.append(t("ui.train.summary", lang, loss=_number(status.get("final_loss")),
+                       eval_loss=_number(status.get("final_eval_loss")),
+                       trainable=_number(status.get("trainable_percent"), 3),
+                       wall=duration(status.get("wall_time")), size=human_bytes(status.get("saved_bytes"))))
+    if state == "failed":
+        lines.append(f"{t('ui.train.error', lang)} {run_error(status, lang)}")
+    return "\n\n".join(lines)
+
+
+def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
+    status = run.status()
+    step, total = status.get("step") or 0, status.get("total_steps") or 0
+    last = next((e for e in reversed(events) if "eta" in e or "tokens_per_second" in e), {})
+    speed = next((e["tokens_per_second"] for e in reversed(events) if "tokens_per_second" in e), None)
+    finished = run.state() in FINAL_STATES
+    share = 100.0 if finished and run.state() == "completed" else (100.0 * step / total if total else 0.0)
+    text = t("ui.train.progress", lang, step=step, total=total or "?",
+             speed="-" if speed is None else f"{speed:,.0f}",
+             eta="-" if finished or "eta" not in last else duration(last["eta"]))
+    return (f'<div class="studio-progress" data-step="{step}" data-total="{total}">'
+            f'<div class="studio-progress-bar" style="width:{share:.1f}%"></div></div>'
+            f'<div class="studio-progress-text">{html.escape(text)}</div>')
+
+
+def curves(events: list[dict], lang: str):
+    """(loss frame, learning-rate frame, reward/KL frame or None) for the line plots."""
+    import pandas as pd
+
+    def frame(keys) -> pd.DataFrame:
+        rows = [{"step": e["step"], "value": e[k], "series": t(f"ui.train.series.{k}", lang) if has(
+            f"ui.train.series.{k}") else k} for e in events for k in keys if k in e]
+        return pd.DataFrame(rows, columns=["step", "value", "series"])
+
+    rl_keys = sorted({k for e in events for k in e if k in ("reward", "kl") or k.startswith("rewards/")})
+    return frame(LOSS_SERIES), frame(("learning_rate",)), (frame(rl_keys) if rl_keys else None)
+
+
+def loss_caption(events: list[dict], lang: str) -> str:
+    points = [e["loss"] for e in events if "loss" in e]
+    if not points:
+        return t("ui.train.no_points", lang)
+    return t("ui.train.points", lang, count=len(points), last=f"{points[-1]:.4f}")
+
+
+RUN_COLUMNS = ("run", "state", "objective", "method", "model", "loss", "eval_loss", "trainable", "wall", "size")
+
+
+def runs_table(lang: str):
+    import pandas as pd
+
+    rows = []
+    for status in Registry().runs():
+        rows.append([status["run_id"], state_label(status["state"], lang),
+                     _choice("objective.kind", status.get("objective"), lang),
+                     _choice("method.kind", status.get("method"), lang), Path(str(status.get("model", ""))).name or status.get("model", ""),
+                     _number(status.get("final_loss")), _number(status.get("final_eval_loss")),
+                     _number(status.get("trainable_percent"), 3), duration(status.get("wall_time")),
+                     human_bytes(status.get("saved_bytes")) if status.get("saved_bytes") else "-"])
+    headers = [t(f"ui.train.col.{c}", lang) for c in RUN_COLUMNS]
+    return pd.DataFrame(rows, columns=headers)
+
+
+def _choice(field: str, value: str | None, lang: str) -> str:
+    key = f"ui.choice.{field}.{value}"
+    return t(key, lang) if has(key) else (value or "")
+
+
+def run_path(run_id: str) -> str | None:
+    for status in Registry().runs():
+        if status["run_id"] == run_id:
+            return status["path"]
+    return None
