@@ -143,7 +143,7 @@ def test_data_inspection_points_at_bad_rows(tmp_path, tiny_llama):
     recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(path)}}).to_dict()
     shown, info = _inspect(recipe, "en")
     assert "line 26" in shown["problems"] and "output" in shown["problems"]
-    table = shown["preview"].data  # a pandas Styler: the problem rows are highlighted
+    table = shown["preview"]["value"].data  # a pandas Styler: the problem rows are highlighted
     assert 26 in table["Row"].tolist()
     flagged = table[table["⚠️ Problem"] != ""]
     assert flagged["Row"].tolist() == [26]
@@ -157,6 +157,7 @@ def test_data_inspection_stats_and_truncation(data_files, tiny_llama):
                                                                            "max_length": 16}}).to_dict()
     shown, info = _inspect(recipe, "en")
     assert "alpaca" in shown["summary"] and info["ok"] and info["rows"] == 48
+    assert "⚠️ Problem" not in shown["preview"]["value"].columns
     assert "truncated" in shown["stats"]
     assert shown["histogram"]["value"]["rows"].sum() == 48
     assert shown["histogram"]["sort"] == shown["histogram"]["value"]["tokens"].tolist()
@@ -225,3 +226,33 @@ def test_chat_needs_a_message_and_a_model():
     assert list(tab_chat.answer(ctx, None, "hi", [], [], 0.7, 0.9, 8, 0, "en"))[-1][3] == "Choose a run or a base model first."
     assert "输入" in list(tab_chat.answer(ctx, "base:builtin", "  ", [], [], 0.7, 0.9, 8, 0, "zh"))[-1][3]
     assert tab_chat._text([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]) == "ab"
+
+
+def test_stop_ends_a_run_after_its_current_step(data_files, tiny_llama):
+    from studio.runs import RunFolder
+
+    ctx = AppContext()
+    recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(data_files["alpaca"])},
+                               "train": {"max_steps": 500, "batch_size": 2, "logging_steps": 1}}).to_dict()
+    path, _, _ = tab_train.start_run(ctx, recipe, "en")
+    deadline = time.time() + 120
+    while not RunFolder(path).metrics() and time.time() < deadline:
+        time.sleep(0.2)
+    assert "Stopping" in tab_train.stop_run(ctx, path, "en")
+    assert ctx.jobs.wait(Path(path).name, timeout=120) == "stopped"
+    assert "Stopped" in tab_train.poll(path, "en")[0]
+    assert "No run" in tab_train.stop_run(ctx, None, "en")
+
+
+def test_columns_with_other_names_can_be_mapped(tmp_path, tiny_llama):
+    path = tmp_path / "qa.csv"
+    path.write_text("question,answer\n" + "".join(f"What is {i} plus 1?,{i + 1}\n" for i in range(20)))
+    recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(path)}}).to_dict()
+    out = tab_data.inspect_outputs(AppContext(), recipe, "en", None)
+    slots, names = out[6:6 + tab_data.MAPPING_SLOTS], out[-3]
+    assert names[:2] == ["instruction", "output"] and slots[0]["visible"] and "question" in str(slots[0]["choices"])
+    assert out[-2]["ok"] is False
+    recipe["data"]["columns"] = yaml.safe_load(tab_data.compose_mapping(names, "question", "answer"))
+    out = tab_data.inspect_outputs(AppContext(), recipe, "en", None)
+    assert out[-2] == {"rows": 20, "format": "alpaca", "ok": True}
+    assert out[6]["value"] == "question"

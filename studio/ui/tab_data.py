@@ -147,17 +147,22 @@ def inspect_outputs(ctx, recipe_dict: dict, lang: str, last_key):
     recipe, problem = validated(recipe_dict)
     if recipe is None or not recipe.data.path.strip():
         message = t("ui.data.none", lang) if recipe is not None else error_text(problem, lang)
-        return [message, "", None, "", None, "", *[gr.update(visible=False)] * MAPPING_SLOTS, [], None, key]
-    from ..data import FORMAT_COLUMNS, inspect  # pandas and datasets: loaded when data is first looked at
+        return [message, "", gr.update(value=None, visible=False), "", gr.update(value=None, visible=False), "",
+                *[gr.update(visible=False)] * MAPPING_SLOTS, [], None, key]
+    from ..data import FORMAT_COLUMNS, FORMAT_FOR_OBJECTIVE, inspect  # pandas and datasets: loaded when data is first looked at
 
     try:
         found = inspect(recipe.data.path, fmt=recipe.data.format, columns=recipe.data.columns or None,
                         tokenizer=ctx.tokenizer(recipe.model.name), max_length=recipe.data.max_length,
                         objective=recipe.objective.kind, preview_rows=PREVIEW_ROWS, prompt_style=recipe.prompt_style)
     except Exception as exc:  # noqa: BLE001 - inspect reports data problems itself; this is the unexpected
-        return [f"⚠️ {error_text(exc, lang)}", "", None, "", None, "",
+        return [f"⚠️ {error_text(exc, lang)}", "", gr.update(value=None, visible=False), "",
+                gr.update(value=None, visible=False), "",
                 *[gr.update(visible=False)] * MAPPING_SLOTS, [], None, key]
-    shown_format = recipe.data.format if recipe.data.format != "auto" else found.format
+    # Columns to map: the chosen format's, else the detected one's, else those the objective reads first
+    # (so data with other column names can be mapped without first choosing a format).
+    shown_format = (recipe.data.format if recipe.data.format != "auto" else found.format) \
+        or (FORMAT_FOR_OBJECTIVE[recipe.objective.kind][0] if found.columns else None)
     names = [n for group in FORMAT_COLUMNS.get(shown_format, ((), ())) for n in group][:MAPPING_SLOTS]
     slots = [gr.update(visible=i < len(names), label=t("ui.data.map_label", lang, column=names[i]) if i < len(names)
                        else None, choices=[(t("ui.data.map_auto", lang), "")] + found.columns,
@@ -233,18 +238,18 @@ def preview_table(found, path: str, lang: str):
         except Exception:  # noqa: BLE001 - the problem list already names these rows
             pass
     if not rows:
-        return None
+        return gr.update(value=None, visible=False)
     number, problem_col = t("ui.data.row", lang), t("ui.data.problem_column", lang)
     table = pd.DataFrame([{number: n, **{c: _cell(r.get(c, "")) for c in found.columns},
                            problem_col: " / ".join(flagged.get(n, []))} for n, r in rows])
     if not flagged:
-        return table.drop(columns=[problem_col])
+        return gr.update(value=table.drop(columns=[problem_col]), visible=True)
 
     def highlight(row):
         bad = bool(row[problem_col])
         return ["background-color: #fde8e8; color: #8a1c1c" if bad else "" for _ in row]
 
-    return table.style.apply(highlight, axis=1)
+    return gr.update(value=table.style.apply(highlight, axis=1), visible=True)
 
 
 def stats_markdown(stats: dict | None, lang: str) -> str:
@@ -270,8 +275,8 @@ def histogram_frame(stats: dict | None):
 
     hist = (stats or {}).get("histogram")
     if not hist:
-        return None
+        return gr.update(value=None, visible=False)
     edges, counts = hist["edges"], hist["counts"]
     labels = [f"{lo}" if hi - lo <= 1 else f"{lo}–{hi - 1}" for lo, hi in zip(edges, edges[1:])]
     # Bars in length order: the plot would sort the text labels alphabetically ("100" before "28").
-    return gr.update(value=pd.DataFrame({"tokens": labels, "rows": counts}), sort=labels)
+    return gr.update(value=pd.DataFrame({"tokens": labels, "rows": counts}), sort=labels, visible=True)
