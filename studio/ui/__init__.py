@@ -1,0 +1,14 @@
+"""The web studio: the only package that imports gradio.
+
+    app.py         the builder: page frame, language switch, one tab per module in TABS
+    launch.py      serve(host, port, share, auth, demo), what `python app.py` and `python -m studio serve` run
+    context.py     the app's own state (job manager, the loaded chat model), made per app
+    shell.py       what each tab is given: context, texts, recipe form, shared states
+    texts.py       every visible string as a locale key, re-rendered when the language changes
+    form.py        recipe fields as widgets, built from the schema in studio.recipe
+    recipes.py     presets, recipe YAML in and out, the equivalent CLI command
+    runview.py     a run folder as the Train tab shows it
+    tab_*.py       one module per tab: ID, TITLE and build(shell, tab)
+
+Handlers stay thin: they collect widget values into a recipe and call the same core as the CLI.
+"""
