@@ -123,6 +123,7 @@ def _check_responsive_while_training(page, artifacts) -> None:
     page.locator("#model-quantization").get_by_text("8-bit", exact=True).click()
     wait_text(page, "#model-estimate", r"Weights \(8-bit\)", timeout=10)
     elapsed = time.time() - started
+    (artifacts / "responsiveness.txt").write_text(f"estimate answered in {elapsed:.2f} s during training\n")
     shot(page, artifacts, "04-responsive-during-training")
     page.locator("#model-quantization").get_by_text("None (full precision)", exact=True).click()
     wait_text(page, "#model-estimate", r"Weights \(None", timeout=10)
