@@ -226,6 +226,9 @@ def test_chat_needs_a_message_and_a_model():
     assert list(tab_chat.answer(ctx, None, "hi", [], [], 0.7, 0.9, 8, 0, "en"))[-1][3] == "Choose a run or a base model first."
     assert "输入" in list(tab_chat.answer(ctx, "base:builtin", "  ", [], [], 0.7, 0.9, 8, 0, "zh"))[-1][3]
     assert tab_chat._text([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]) == "ab"
+    shown = [{"role": "user", "content": [{"type": "text", "text": "hi"}]},
+             {"role": "assistant", "content": tab_chat.EMPTY_MARK + "(no answer)"}]
+    assert tab_chat._history(shown) == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]
 
 
 def test_stop_ends_a_run_after_its_current_step(data_files, tiny_llama):

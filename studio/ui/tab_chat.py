@@ -93,8 +93,12 @@ def _text(content) -> str:
     return str(content or "")
 
 
+EMPTY_MARK = "∅ "  # starts the note shown for an empty answer; the model is given "" instead
+
+
 def _history(messages) -> list[dict]:
-    return [{"role": m["role"], "content": _text(m["content"])} for m in messages or []]
+    return [{"role": m["role"], "content": "" if _text(m["content"]).startswith(EMPTY_MARK) else _text(m["content"])}
+            for m in messages or []]
 
 
 def _prompt(loaded, history: list[dict]):
@@ -141,6 +145,8 @@ def answer(ctx, target, message, before, after, temperature, top_p, max_new, see
             for text in stream(loaded, prompt, sampling, base=base):
                 history[-1]["content"] = text
                 yield before, after, gr.skip(), *writing
+            if not history[-1]["content"]:
+                history[-1]["content"] = EMPTY_MARK + t("ui.chat.no_answer", lang)
         yield before, after, gr.skip(), *said("ui.chat.done_base" if base_only else "ui.chat.done", seed=sampling.seed)
     except Exception as exc:  # noqa: BLE001 - a readable message, never a traceback
         note = {"error": exc}

@@ -84,7 +84,10 @@ def browser():
 
 @pytest.fixture(scope="session")
 def base_model(tmp_path_factory) -> str:
-    """The built-in model; until its weights exist, a tiny local model typed into the model box."""
+    """The built-in model; until its weights exist, a tiny local model typed into the model box
+    (STUDIO_BROWSER_MODEL names another folder to use instead)."""
+    if os.environ.get("STUDIO_BROWSER_MODEL"):
+        return os.environ["STUDIO_BROWSER_MODEL"]
     if (ROOT / "assets" / "builtin-model" / "config.json").exists():
         return "builtin"
     from tests.tiny import tiny_model_dir
