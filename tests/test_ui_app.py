@@ -1,6 +1,7 @@
 """The app builds, keeps its element ids, loads nothing heavy, and speaks both languages."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ from studio.recipe import field_paths
 
 gr = pytest.importorskip("gradio")
 
+ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_IDS = ["lang-select", "model-name", "data-upload", "method-kind", "objective-kind", "train-start",
                 "train-stop", "train-status", "loss-plot", "chat-input", "chat-send", "chat-before", "chat-after"]
 
@@ -84,3 +86,22 @@ def test_serve_rejects_a_malformed_auth():
     with pytest.raises(StudioError) as err:
         parse_auth("nopassword")
     assert "user:password" in err.value.render("en") and "用户名:密码" in err.value.render("zh")
+
+
+def test_keys_the_ui_builds_from_values_exist_in_both_languages():
+    from studio.recipe import METHOD_KINDS, OBJECTIVE_KINDS
+    from studio.runs import STATES
+    from studio.ui.runview import LOSS_SERIES, RUN_COLUMNS
+
+    keys = [f"ui.guide.method.{k}" for k in METHOD_KINDS] + [f"ui.guide.objective.{k}" for k in OBJECTIVE_KINDS]
+    keys += [f"ui.choice.method.kind.{k}" for k in METHOD_KINDS] + [f"ui.choice.objective.kind.{k}" for k in OBJECTIVE_KINDS]
+    keys += [f"ui.state.{s}" for s in STATES] + [f"ui.train.col.{c}" for c in RUN_COLUMNS]
+    keys += [f"ui.train.series.{s}" for s in (*LOSS_SERIES, "learning_rate", "reward", "kl")]
+    keys += [f"ui.estimate.source.{s}" for s in ("builtin", "local", "known", "hub", "unknown")]
+    keys += [f"ui.advice.choose.{m}" for m in ("full", "lora", "qlora")]
+    keys += [f"ui.choice.model.quantization.{q}" for q in ("none", "4bit", "8bit")]
+    keys += [f"ui.estimate.device_name.{d}" for d in ("cpu", "mps")]
+    keys += [f"ui.data.sample.use.{p.stem}" for p in (ROOT / "assets" / "data" / "en").glob("*")]
+    keys += [f"ui.data.language.{lang}" for lang in ("en", "zh")]
+    for lang in ("en", "zh"):
+        assert [k for k in keys if k not in catalog(lang)] == [], lang

@@ -176,7 +176,8 @@ def render_recipe(recipe_dict: dict, origin: dict, lang: str):
         text = "⚠️ " + t("ui.recipe.not_ready", lang) + "\n" + "\n".join(f"- {p.render(lang)}" for p in found)
     else:
         text = "✅ " + t("ui.recipe.ready", lang, lr=f"{recipe.learning_rate:g}")
-    return recipe.to_yaml(), command_for(recipe, (origin or {}).get("preset")), text
+    # The YAML as it will run (automatic choices written out, as saved next to the weights).
+    return recipe.resolved().to_yaml(), command_for(recipe, (origin or {}).get("preset")), text
 
 
 def advice_markdown(recipe_dict: dict, data_info: dict | None, lang: str):
