@@ -197,7 +197,7 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     assert ctx.jobs.wait(run_id, timeout=300) == "completed"
     status, progress, loss, lr, rl, log, timer, runs = tab_train.poll(path, "en")
     assert "Completed" in status and 'data-step="4"' in progress
-    assert len(loss["value"]) >= 4 and "4 points" in loss["caption"]
+    assert len(loss["value"]) >= 4 and "points logged: 4" in loss["caption"]
     assert timer.active is False and run_id in runs.iloc[:, 0].tolist()
 
     choices = tab_chat.chat_choices(recipe, "en")

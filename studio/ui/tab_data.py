@@ -45,7 +45,7 @@ def build(shell: Shell, tab) -> None:
     make(gr.Markdown, value=Key("ui.data.intro"))
     with gr.Row():
         upload = make(gr.File, label=Key("ui.data.upload"), file_types=UPLOAD_TYPES, file_count="single",
-                      elem_id="data-upload", height=140)
+                      elem_id="data-upload")
         with gr.Column():
             sample = make(gr.Dropdown, label=Key("ui.data.sample.label"), info=Key("ui.data.sample.info"),
                           choices=sample_choices(), value=None, elem_id="data-sample")

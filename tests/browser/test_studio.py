@@ -46,7 +46,7 @@ def wait_text(page, selector: str, pattern: str, timeout: float = 60) -> str:
 
 
 def loss_points(page) -> int:
-    found = re.search(r"(\d+) points", page.locator("#loss-plot").inner_text())
+    found = re.search(r"points logged: (\d+)", page.locator("#loss-plot").inner_text())
     return int(found.group(1)) if found else 0
 
 
