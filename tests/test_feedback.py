@@ -167,3 +167,71 @@ def test_the_cli_goes_from_prompts_to_a_dpo_run_on_exported_pairs(tiny_llama, tm
     assert trained.returncode == 0, trained.stderr
     status = json.loads((Path(trained.stdout.strip().splitlines()[-1]) / "status.json").read_text())
     assert status["state"] == "completed" and status["objective"] == "dpo"
+
+
+# --- the loop helpers the ranking tab drives (studio.feedback.loop) ---------------------------------
+
+def test_new_prompts_only_and_the_ones_still_waiting_for_answers(store):
+    from studio.feedback.loop import add_new_prompts, pending_prompt_ids
+
+    found = add_new_prompts(store, ["a", " b ", "", "a", "c", "d"], limit=2)
+    assert [store.prompt(i)["text"] for i in found["added"]] == ["a", "b"]
+    assert found["known"] == 1 and found["left"] == 2
+    again = add_new_prompts(store, ["a", "b", "c", "d"], limit=2)
+    assert [store.prompt(i)["text"] for i in again["added"]] == ["c", "d"] and again["known"] == 2
+    store.add_candidates(found["added"][0], ["x", "y"], origin="test")
+    store.add_candidates(found["added"][1], ["x"], origin="test")
+    assert pending_prompt_ids(store) == [found["added"][1], *again["added"]]
+
+
+def test_training_data_and_recipes_for_every_objective(store, tmp_path, monkeypatch):
+    from studio.feedback.loop import TRAINING_OBJECTIVES, training_data, training_recipe
+
+    monkeypatch.setenv("STUDIO_HOME", str(tmp_path / "home"))
+    with pytest.raises(StudioError) as info:
+        training_data(store, "dpo")
+    assert info.value.key == "feedback.err.nothing_to_train"
+    pid, (a, b, c, d) = seeded(store)
+    store.save_ranking(pid, "ana", {a: 1, b: 2, c: 2})
+    store.save_ranking(pid, "bob", {d: 1, a: 2})
+    store.save_thumbs(pid, "cy", {a: True, d: False})
+    found = {objective: training_data(store, objective) for objective in TRAINING_OBJECTIVES}
+    assert {k: found["dpo"][k] for k in ("pairs", "rankings", "ties_dropped")} == {"pairs": 3, "rankings": 2,
+                                                                                    "ties_dropped": 1}
+    assert found["kto"]["rows"] == 2 and found["rl"]["prompts"] == 1
+    rl_rows = [json.loads(line) for line in Path(found["rl"]["file"]).read_text().splitlines()]
+    assert rl_rows == [{"prompt": "What is the capital of France?", "completion": "Paris"}]
+    assert Path(found["reward"]["file"]).parent == tmp_path / "home" / "feedback"
+    assert found["reward"]["file"] != found["dpo"]["file"]
+    for objective in TRAINING_OBJECTIVES:
+        preset, recipe = training_recipe(objective, found[objective]["file"], "some/model",
+                                         reward_model="runs/reward" if objective == "rl" else None)
+        recipe.validate_for_training()
+        assert recipe.objective.kind == objective and recipe.model.name == "some/model"
+        assert recipe.data.path == found[objective]["file"] and recipe.data.max_rows is None
+    assert recipe.objective.rl.reward_functions == [] and recipe.objective.rl.reward_model == "runs/reward"
+    with pytest.raises(StudioError) as info:
+        training_recipe("rl", found["rl"]["file"])
+    assert info.value.key == "feedback.err.no_reward_run" and info.value.render("zh") != info.value.render("en")
+
+
+def test_reward_accuracy_from_eval_or_from_training(tmp_path):
+    from studio.feedback.loop import reward_accuracy
+
+    assert reward_accuracy(tmp_path) is None
+    (tmp_path / "metrics.jsonl").write_text('{"step": 1, "loss": 0.7}\n{"step": 2, "eval_accuracy": 0.5}\n'
+                                            '{"step": 4, "eval_accuracy": 0.75}\n')
+    assert reward_accuracy(tmp_path) == {"accuracy": 0.75, "examples": None, "source": "training"}
+    (tmp_path / "eval.json").write_text(json.dumps({"tuned": {"pairwise_accuracy": 0.9}, "examples": 20}))
+    assert reward_accuracy(tmp_path) == {"accuracy": 0.9, "examples": 20, "source": "eval"}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_kto_rows_round_trip_as_thumbs(store, tmp_path, suffix):
+    pid, (a, b, c, d) = seeded(store)
+    store.save_thumbs(pid, "ana", {a: True, b: False})
+    path = tmp_path / f"kto{suffix}"
+    assert export(store, path, "kto")["rows"] == 2
+    other = FeedbackStore(tmp_path / "other.sqlite")
+    assert import_file(other, path) == {"file": str(path), "rankings": 0, "thumbs": 2}
+    assert sorted((r["completion"], r["label"]) for r in thumbs_rows(other)) == [("Lyon", False), ("Paris", True)]

@@ -120,7 +120,7 @@ def add_parser(sub) -> None:
     p.add_argument("--mode", default="all", choices=["all", "best"])
     p.set_defaults(func=cmd_export)
 
-    p = fsub.add_parser("import", help="load pairwise or ranked-list preference data")
+    p = fsub.add_parser("import", help="load pairwise, ranked-list or KTO preference data")
     p.add_argument("file")
     p.set_defaults(func=cmd_import)
 

@@ -70,14 +70,15 @@ def _loaded_list(value, file: str, row: int, column: str) -> list:
 
 
 def import_file(store: FeedbackStore, path: str | Path) -> dict:
-    """Load pairwise or ranked-list preference data as rankings by `import:<file>`."""
+    """Load pairwise or ranked-list preference data as rankings, and KTO rows as thumbs, by
+    `import:<file>`; returns how many of each."""
     from ..data import read_records
 
     records = read_records(path)
     file = Path(path).name
     annotator = f"import:{file}"
     columns = set(records[0])
-    imported = 0
+    imported = thumbs = 0
     for index, row in enumerate(records, start=1):
         prompt = str(row.get("prompt") or "").strip()
         if {"prompt", "chosen", "rejected"} <= columns:
@@ -85,15 +86,28 @@ def import_file(store: FeedbackStore, path: str | Path) -> dict:
         elif {"prompt", "responses", "ranks"} <= columns:
             answers = [str(a) for a in _loaded_list(row["responses"], file, index, "responses")]
             ranks = _loaded_list(row["ranks"], file, index, "ranks")
+        elif {"prompt", "completion", "label"} <= columns:
+            answers, ranks = [str(row["completion"])], None
         else:
             raise StudioError("feedback.err.import_columns", file=file, found=", ".join(sorted(columns)))
-        if not prompt or len(answers) != len(ranks):
+        if not prompt or ranks is not None and len(answers) != len(ranks):
             raise StudioError("feedback.err.import_row", file=file, row=index)
         (prompt_id,) = store.add_prompts([prompt], source=annotator)
         ids = store.add_candidates(prompt_id, answers, origin=annotator)
         by_text = {c.text: c.id for c in store.candidates(prompt_id)}
+        if ranks is None:  # one KTO row: one answer, thumbs up or down
+            store.save_thumbs(prompt_id, annotator, {by_text[answers[0].strip()]: _label(row["label"])})
+            thumbs += 1
+            continue
         marks = {by_text[a.strip()]: int(r) for a, r in zip(answers, ranks) if r is not None}
         if len(marks) >= 2 and len(set(ids)) >= 1:
             store.save_ranking(prompt_id, annotator, marks)
             imported += 1
-    return {"file": str(path), "rankings": imported}
+    return {"file": str(path), "rankings": imported, "thumbs": thumbs}
+
+
+def _label(value) -> bool:
+    """A KTO label as written by pandas, JSON or CSV: true/false, 1/0, "True"/"false"."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)

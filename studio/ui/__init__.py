@@ -9,6 +9,8 @@
     recipes.py     presets, recipe YAML in and out, the equivalent CLI command
     runview.py     a run folder as the Train tab shows it
     tab_*.py       one module per tab: ID, TITLE and build(shell, tab)
+    ranking_*.py   the Ranking tab's handlers (annotate: prompts, answers, judgements; train: data and
+                   recipes) and its keyboard shortcuts (ranking_keys.js)
 
 Handlers stay thin: they collect widget values into a recipe and call the same core as the CLI.
 """

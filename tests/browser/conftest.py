@@ -35,39 +35,53 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def studio_url(tmp_path_factory, artifacts):
-    """`python app.py` on a free port; records the time until the first page is served."""
-    home = tmp_path_factory.mktemp("studio-home")
-    port = _free_port()
+def start_studio(home: Path, log_path: Path, port: int | None = None, timeout: float = 120
+                 ) -> tuple[subprocess.Popen, str, float]:
+    """`python app.py` with workspace `home` on `port` (default: a free one): (process, url, seconds
+    to the first page). A restart on the same port is the same origin to the browser (its storage)."""
+    port = port or _free_port()
     env = {**os.environ, "STUDIO_HOME": str(home), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
            "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
-    log = open(artifacts / "server.log", "w", encoding="utf-8")
+    log = open(log_path, "a", encoding="utf-8")
     started = time.time()
     proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
+    log.close()  # the child keeps its own handle
     url = f"http://127.0.0.1:{port}/"
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited with {proc.returncode}; see {log_path}")
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                return proc, url, time.time() - started
+        except OSError:
+            pass
+        if time.time() - started > timeout:
+            stop_studio(proc)
+            pytest.fail(f"the app did not serve its page within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def stop_studio(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited with {proc.returncode}; see {artifacts / 'server.log'}")
-            try:
-                if urllib.request.urlopen(url, timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() - started > 120:
-                pytest.fail("the app did not serve its page within 120 s")
-            time.sleep(0.2)
-        (artifacts / "time-to-first-page.txt").write_text(f"{time.time() - started:.2f} s\n")
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(15)
+
+
+@pytest.fixture(scope="session")
+def studio_url(tmp_path_factory, artifacts):
+    """`python app.py` on a free port; records the time until the first page is served."""
+    log_path = artifacts / "server.log"
+    log_path.write_text("", encoding="utf-8")
+    proc, url, seconds = start_studio(tmp_path_factory.mktemp("studio-home"), log_path)
+    try:
+        (artifacts / "time-to-first-page.txt").write_text(f"{seconds:.2f} s\n")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_studio(proc)
 
 
 @pytest.fixture(scope="session")
