@@ -71,6 +71,8 @@ def quantization_config(kind: str, compute_dtype):
 
 
 def _hub_error(source: str, exc: Exception) -> StudioError:
+    if source == str(BUILTIN_MODEL):
+        return StudioError("model.err.builtin_missing", path=source)
     if is_local(source):
         return StudioError("model.err.bad_folder", path=source, detail=str(exc)[:300])
     return StudioError("model.err.not_found", name=source, detail=str(exc)[:300])

@@ -158,3 +158,20 @@ def test_inspect_a_txt_file_for_pretraining(tmp_path):
     path.write_text("Chapter one.\nIt begins.\n\nChapter two.\n", encoding="utf-8")
     found = inspect(path, objective="pretrain", tokenizer=tiny_tokenizer())
     assert found.format == "text" and found.rows == 2 and found.stats["tokens"]["total"] > 0
+
+
+def test_rows_sharing_a_prompt_stay_on_one_side_of_the_split(tmp_path):
+    import json as _json
+
+    from studio.data import prepare
+    from studio.recipe import DataSection
+    from tests.tiny import tiny_tokenizer
+
+    rows = [{"prompt": f"question {i // 4}", "chosen": f"good {i}", "rejected": f"bad {i}"} for i in range(80)]
+    path = tmp_path / "ranked.jsonl"
+    path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    data = prepare(DataSection(path=str(path), val_split=0.2), "dpo", tiny_tokenizer(), "plain")
+    train_prompts = {r["prompt"] for r in data.train.to_list()}
+    eval_prompts = {r["prompt"] for r in data.eval.to_list()}
+    assert train_prompts and eval_prompts and not train_prompts & eval_prompts
+    assert len(data.eval) == 16

@@ -1,6 +1,7 @@
 """The data a training run gets: read, normalise, shape for the objective, split, measure."""
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 
@@ -60,10 +61,18 @@ def split(rows: Records, val_split: float, seed: int):
         return rows, None, []
     if len(rows) < 2:
         return rows, None, [DataError("data.note.no_eval_split", file=rows.file, count=len(rows))]
-    held = min(max(1, round(len(rows) * val_split)), len(rows) - 1)
-    order = list(range(len(rows)))
+    wanted = min(max(1, round(len(rows) * val_split)), len(rows) - 1)
+    groups = _prompt_groups(rows)
+    order = list(groups)
     random.Random(seed).shuffle(order)
-    held_out = set(order[:held])
+    held_out: set[int] = set()
+    for key in order:
+        if len(held_out) >= wanted or len(held_out) + len(groups[key]) >= len(rows):
+            break
+        held_out.update(groups[key])
+    held = len(held_out)
+    if not held:  # one prompt for every row: nothing can be held out without leaking it
+        return rows, None, [DataError("data.note.no_eval_split", file=rows.file, count=len(rows))]
     # Rows keep the file's order inside each part, so row numbers in notes read top to bottom.
     parts = ([i for i in range(len(rows)) if i not in held_out], sorted(held_out))
     train, evaluation = (rows.like([rows[i] for i in part], [rows.numbers[i] for i in part]) for part in parts)
@@ -71,6 +80,19 @@ def split(rows: Records, val_split: float, seed: int):
     if held < SMALL_EVAL_ROWS:
         notes.append(DataError("data.note.small_eval", file=rows.file, count=held, wanted=SMALL_EVAL_ROWS))
     return train, evaluation, notes
+
+
+def _prompt_groups(rows: Records) -> dict[str, list[int]]:
+    """Row indices grouped by prompt. Rows that share a prompt (several ranked answers to one
+    question) stay on one side of the split, so validation never scores a prompt training saw."""
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        prompt = row.get("prompt")
+        if prompt is None and row.get("messages"):
+            prompt = row["messages"][:-1]
+        key = json.dumps(prompt, sort_keys=True, ensure_ascii=False) if prompt else f"#row{index}"
+        groups.setdefault(key, []).append(index)
+    return groups
 
 
 def build_stats(train: Records, held_out: Records | None, fmt: str, tokenizer,
