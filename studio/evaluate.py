@@ -12,6 +12,7 @@ import json
 import math
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Callable
 
 from .errors import StudioError
 from .inference import Sampling, generate_batch, prompt_text
@@ -66,7 +67,8 @@ def _nll(model, tokenizer, head: str, tail: str) -> tuple[float, int]:
     labels = ids.clone()
     labels[0, :len(head_ids)] = -100
     with torch.no_grad():
-        logits = model(input_ids=ids).logits.float()
+        # Prompt tuning prepends its virtual tokens to the sequence: keep the positions of `ids` only.
+        logits = model(input_ids=ids).logits.float()[:, -ids.shape[1]:]
     logprobs = torch.log_softmax(logits[0, :-1], dim=-1)
     target = labels[0, 1:]
     keep = target != -100
@@ -190,15 +192,28 @@ def general_perplexity(loaded: LoadedRun, rows: list[dict], base: bool) -> float
     return math.exp(min(total / max(count, 1), 50))
 
 
+STAGES = ("load", "base", "tuned", "general")  # what `progress` is told, in this order
+
+
 def evaluate_run(run_dir: str | Path, data_path: str | None = None, max_examples: int = 500,
-                 loaded: LoadedRun | None = None, general_path: str | Path | None = GENERAL_TEXT) -> dict:
+                 loaded: LoadedRun | None = None, general_path: str | Path | None = GENERAL_TEXT,
+                 progress: Callable[[str], None] | None = None) -> dict:
     """Base vs tuned on held-out data, plus the forgetting check: perplexity on general text the
-    run never trained on, before and after (a rise means the tuning forgot general knowledge)."""
+    run never trained on, before and after (a rise means the tuning forgot general knowledge).
+
+    `progress(stage)` is called as each of STAGES begins: on a CPU each takes from seconds to
+    minutes, and the web page shows which one is running."""
+    report = progress or (lambda stage: None)
+    report("load")
     loaded = loaded or load_run(run_dir)
     rows = eval_rows(loaded, data_path)[:max_examples]
     if not rows:
         raise StudioError("eval.err.no_rows", path=str(data_path or run_dir))
-    result = {"base": metrics_for(loaded, rows, base=True), "tuned": metrics_for(loaded, rows, base=False)}
+    report("base")
+    result = {"base": metrics_for(loaded, rows, base=True)}
+    report("tuned")
+    result["tuned"] = metrics_for(loaded, rows, base=False)
+    report("general")
     general = general_rows(general_path) if general_path and Path(general_path).is_file() else []
     for side in ("base", "tuned"):
         value = general_perplexity(loaded, general, base=side == "base")
@@ -219,3 +234,12 @@ def save_results(run_dir: str | Path, result: dict) -> Path:
         slim[side] = {k: v for k, v in result[side].items() if k != "samples"}
     path.write_text(json.dumps(slim, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def saved_results(run_dir: str | Path) -> dict | None:
+    """The run's last evaluation (eval.json), or None: a reopened page shows it without re-running."""
+    path = Path(run_dir) / "eval.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

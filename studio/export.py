@@ -51,6 +51,22 @@ def export_run(run_dir: str | Path, out_dir: str | Path, merge: bool = False, de
     return {"out": str(out), "kind": kind, "demo": demo, "files": sorted(p.name for p in out.iterdir())}
 
 
+def archive(folder: str | Path) -> Path:
+    """`<folder>.zip` beside the folder, holding its files (for a download from the web page)."""
+    folder = Path(folder)
+    return Path(shutil.make_archive(str(folder), "zip", root_dir=folder))
+
+
+def card_text(folder: str | Path) -> str:
+    """The export's model card as a reader sees it: README.md without the Spaces front matter."""
+    text = (Path(folder) / "README.md").read_text(encoding="utf-8")
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            text = text[end + 5:].lstrip("\n")
+    return text
+
+
 def _eval_results(run: RunFolder) -> dict:
     path = run.path / "eval.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class DemoLimits:
     max_minutes: float = 10.0
     max_upload_mb: float = 20.0
     max_rows: int = 20_000
+    max_eval_examples: int = 100  # one evaluation at a time serves every visitor: keep each one short
     hub_models: tuple[str, ...] = field(default=DEMO_HUB_MODELS)
 
 
@@ -75,17 +78,21 @@ def check_data_path(path: str, field_name: str) -> StudioError | None:
     return None
 
 
-def check_recipe(recipe, limits: DemoLimits = DemoLimits()) -> list[StudioError]:
-    """Every reason this recipe may not run on a public instance, all at once."""
-    problems: list[StudioError] = []
-    model = recipe.model.name.strip()
+def check_model(name: str, limits: DemoLimits = DemoLimits()) -> StudioError | None:
+    """None when `name` is the built-in model, an allow-listed hub id or one of the workspace's runs."""
+    model = (name or "").strip()
     is_workspace_run = inside(model, run_roots()) is not None and (Path(model) / "recipe.yaml").is_file()
-    if model not in ("builtin", *limits.hub_models) and not is_workspace_run:
-        problems.append(StudioError("demo.err.model", value=model[:200], allowed=", ".join(("builtin",) + limits.hub_models)))
-    if recipe.model.trust_remote_code:
-        problems.append(StudioError("demo.err.remote_code"))
-    if recipe.model.init == "scratch":
-        problems.append(StudioError("demo.err.scratch"))
+    if model in ("builtin", *limits.hub_models) or is_workspace_run:
+        return None
+    return StudioError("demo.err.model", value=model[:200], allowed=", ".join(("builtin",) + limits.hub_models))
+
+
+def check_sources(recipe, limits: DemoLimits = DemoLimits()) -> list[StudioError]:
+    """Problems with what the recipe would read or write (model, data, reward model, output folder).
+
+    The UI asks this before it so much as peeks at a file (data preview, size estimate), not only
+    when a run starts."""
+    problems = [p for p in [check_model(recipe.model.name, limits)] if p]
     for name, value in (("data.path", recipe.data.path), ("data.eval_path", recipe.data.eval_path)):
         problem = check_data_path(value, name)
         if problem:
@@ -95,6 +102,16 @@ def check_recipe(recipe, limits: DemoLimits = DemoLimits()) -> list[StudioError]
         problems.append(StudioError("demo.err.path", field="objective.rl.reward_model", value=str(reward_model)[:200]))
     if recipe.output.dir:
         problems.append(StudioError("demo.err.output_dir"))
+    return problems
+
+
+def check_recipe(recipe, limits: DemoLimits = DemoLimits()) -> list[StudioError]:
+    """Every reason this recipe may not run on a public instance, all at once."""
+    problems = check_sources(recipe, limits)
+    if recipe.model.trust_remote_code:
+        problems.append(StudioError("demo.err.remote_code"))
+    if recipe.model.init == "scratch":
+        problems.append(StudioError("demo.err.scratch"))
     if recipe.train.max_steps == -1 or recipe.train.max_steps > limits.max_steps:
         problems.append(StudioError("demo.err.steps", limit=limits.max_steps))
     return problems
@@ -126,3 +143,49 @@ def run_folder_in_workspace(run_dir: str | Path) -> Path:
     if found is None or not (found / "recipe.yaml").is_file():
         raise StudioError("demo.err.path", field="run", value=str(run_dir)[:200])
     return found
+
+
+def chosen_run(run_dir: str | Path, demo: bool) -> Path:
+    """A run folder picked in the UI (evaluate, compare, export): in demo mode one of the
+    workspace's runs only; on a private studio any run folder, wherever output.dir put it."""
+    if demo:
+        return run_folder_in_workspace(run_dir)
+    path = Path(str(run_dir or "")).expanduser()
+    if not str(run_dir or "").strip() or not (path / "recipe.yaml").is_file():
+        raise StudioError("run.err.not_a_run", path=str(run_dir)[:200])
+    return path.resolve()
+
+
+def store_upload(source: str | Path, demo: bool, limits: DemoLimits = DemoLimits()) -> Path:
+    """Copy an uploaded file into workspace/uploads under a plain name (never the name's folders:
+    an upload called "../../x.jsonl" lands as uploads/x.jsonl); in demo mode within the size limit."""
+    source = Path(source)
+    if demo:
+        check_upload(source, limits)
+    folder = uploads_dir()
+    name = safe_name(source.name, "upload")
+    target, n = folder / name, 1
+    while target.exists():  # never overwrite an earlier upload (another visitor's, or a run's data)
+        stamp = time.strftime('%Y%m%d-%H%M%S') + (f"-{n}" if n > 1 else "")
+        target, n = folder / f"{stamp}-{name}", n + 1
+    shutil.copyfile(source, target)
+    return target
+
+
+def exports_dir() -> Path:
+    path = workspace() / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_folder(name: str) -> Path:
+    """workspace/exports/<plain name>: the Export tab writes there, whatever name was typed."""
+    return exports_dir() / safe_name(name, "export")
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def login_required(host: str, share: bool) -> bool:
+    """A demo that others can reach (a share link, a public interface, a Space) must ask for a login."""
+    return share or host not in LOCAL_HOSTS or on_space()

@@ -144,3 +144,18 @@ def test_an_adapter_run_cannot_be_merged_and_says_why(tiny_llama, data_files, tm
     assert merged.returncode == 2 and "cannot be merged" in merged.stderr
     plain = studio("export", run_dir, "--out", tmp_path / "a")
     assert plain.returncode == 0 and (tmp_path / "a" / "bottleneck_adapter.safetensors").is_file()
+
+
+def test_archive_and_card_text_for_the_web_page(lora_run, tmp_path):
+    import zipfile
+
+    from studio.export import archive, card_text, export_run
+
+    out = tmp_path / "demo-for-zip"
+    export_run(lora_run, out, demo=True)
+    zipped = archive(out)
+    assert zipped == tmp_path / "demo-for-zip.zip"
+    with zipfile.ZipFile(zipped) as zf:
+        assert {"app.py", "README.md", "model/config.json"} <= set(zf.namelist())
+    card = card_text(out)
+    assert card.startswith("# ") and "sdk: gradio" not in card and "## Training" in card

@@ -109,3 +109,52 @@ def test_one_job_per_visitor_in_the_shared_queue(tiny_llama, data_files):
     manager.stop(other.run_id)
     manager.wait(first.run_id, 120)
     manager.wait(other.run_id, 120)
+
+
+def test_uploads_keep_only_a_plain_name_and_the_size_limit(tmp_path):
+    from studio.policy import store_upload
+
+    source = tmp_path / "..jsonl"
+    source.write_text('{"text": "hi"}\n')
+    stored = store_upload(source, demo=True)
+    assert stored.parent == uploads_dir() and stored.name == "jsonl" and stored.read_text() == source.read_text()
+    again, third = store_upload(source, demo=False), store_upload(source, demo=False)
+    assert len({stored, again, third}) == 3 and again.parent == uploads_dir() and third.read_text() == source.read_text()
+    big = tmp_path / "big.jsonl"
+    with open(big, "wb") as fh:
+        fh.truncate(int((DemoLimits().max_upload_mb + 1) * 2**20))
+    with pytest.raises(StudioError) as info:
+        store_upload(big, demo=True)
+    assert info.value.key == "demo.err.upload_size"
+    assert store_upload(big, demo=False).parent == uploads_dir()  # a private studio has no limit
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/x", "/tmp/x", "..", "~/x", "a/../../b"])
+def test_export_folders_stay_in_the_exports_folder(name):
+    from studio.policy import export_folder, exports_dir
+
+    assert export_folder(name).parent == exports_dir()
+
+
+def test_chosen_run_is_confined_only_in_demo_mode(tmp_path):
+    from studio.policy import chosen_run
+
+    outside = tmp_path / "run-elsewhere"
+    outside.mkdir()
+    (outside / "recipe.yaml").write_text("name: x\n")
+    assert chosen_run(str(outside), demo=False) == outside.resolve()
+    with pytest.raises(StudioError):
+        chosen_run(str(outside), demo=True)
+    with pytest.raises(StudioError) as info:
+        chosen_run(str(tmp_path), demo=False)
+    assert info.value.key == "run.err.not_a_run"
+
+
+def test_a_demo_others_can_reach_needs_a_login(monkeypatch):
+    from studio.policy import login_required
+
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert not login_required("127.0.0.1", share=False) and not login_required("localhost", share=False)
+    assert login_required("0.0.0.0", share=False) and login_required("127.0.0.1", share=True)
+    monkeypatch.setenv("SPACE_ID", "someone/studio")
+    assert login_required("127.0.0.1", share=False)

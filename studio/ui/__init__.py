@@ -8,6 +8,9 @@
     form.py        recipe fields as widgets, built from the schema in studio.recipe
     recipes.py     presets, recipe YAML in and out, the equivalent CLI command
     runview.py     a run folder as the Train tab shows it
+    evalview.py    an evaluation and a comparison as the Evaluate tab shows them
+    background.py  slow work (evaluation, merging) in a thread, its progress streamed to the page
+    demo.py        demo mode in the page: visitors, limits, the checks before any file is read
     tab_*.py       one module per tab: ID, TITLE and build(shell, tab)
     ranking_*.py   the Ranking tab's handlers (annotate: prompts, answers, judgements; train: data and
                    recipes) and its keyboard shortcuts (ranking_keys.js)

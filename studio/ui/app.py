@@ -10,14 +10,14 @@ from __future__ import annotations
 import gradio as gr
 
 from ..recipe import recipe_from_dict
-from . import tab_chat, tab_data, tab_export, tab_method, tab_model, tab_ranking, tab_train
+from . import tab_chat, tab_data, tab_evaluate, tab_export, tab_method, tab_model, tab_ranking, tab_train
 from .context import AppContext
 from .form import RecipeForm
 from .recipes import initial_origin
 from .shell import Shell
 from .texts import Key, Texts
 
-TABS = (tab_model, tab_data, tab_method, tab_train, tab_chat, tab_ranking, tab_export)
+TABS = (tab_model, tab_data, tab_method, tab_train, tab_chat, tab_ranking, tab_evaluate, tab_export)
 LANGUAGES = [("English", "en"), ("中文", "zh")]  # each language named in itself: never translated
 
 CSS = """

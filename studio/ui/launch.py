@@ -1,7 +1,11 @@
 """Starting the web studio.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password] [--demo]
     python -m studio serve ...          (the same)
+
+Demo mode (--demo, and always on a Hugging Face Space) is for a public studio: see
+studio.policy. A demo others can reach must ask for a login: --auth, else the STUDIO_AUTH
+environment variable ("user:password"), else the studio refuses to start.
 
 Only gradio and the light core load before the page is served; torch, transformers and the
 training stack load when a run starts, data is inspected or a chat model is loaded.
@@ -12,8 +16,9 @@ import os
 import sys
 
 from ..errors import StudioError
-from ..i18n import t
+from ..i18n import LANGUAGES, t
 from ..paths import workspace
+from ..policy import DemoLimits, exports_dir, login_required, on_space
 
 # Serving must not wait on the network: no usage reports, no fonts from the web.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -28,6 +33,22 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def demo_auth(auth: str | None, host: str, share: bool) -> str | None:
+    """The login a demo asks for: --auth, else STUDIO_AUTH; a demo others can reach must have one."""
+    auth = auth or os.environ.get("STUDIO_AUTH") or None
+    if not auth and login_required(host, share):
+        raise StudioError("ui.demo.need_auth", host=host)
+    return auth
+
+
+def served_folders(demo: bool) -> list[str]:
+    """Folders whose files the page may link to (recipe downloads, export zips). A public studio
+    serves only those two, never the uploads, runs or databases of other visitors."""
+    if demo:
+        return [str(exports_dir()), str(workspace() / "recipes")]
+    return [str(workspace())]
+
+
 def _theme():
     import gradio as gr
 
@@ -37,7 +58,11 @@ def _theme():
 
 def serve(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth: str | None = None,
           demo: bool = False) -> None:
-    credentials = parse_auth(auth)
+    if on_space():
+        demo = True
+        # A Space reaches the app through its own proxy, which needs every interface.
+        host = os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0") if host == "127.0.0.1" else host
+    credentials = parse_auth(demo_auth(auth, host, share) if demo else auth)
     from .app import CSS, build_app
 
     blocks, _ctx = build_app(demo=demo)
@@ -46,7 +71,11 @@ def serve(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth: 
     try:
         blocks.launch(server_name=host, server_port=port, share=share, auth=credentials,
                       prevent_thread_lock=True, theme=_theme(), css=CSS, show_error=False,
-                      allowed_paths=[str(workspace())], footer_links=["gradio", "settings"])
+                      allowed_paths=served_folders(demo), footer_links=["gradio", "settings"],
+                      max_file_size=f"{DemoLimits().max_upload_mb:g}mb" if demo else None,
+                      # The login page comes before any language choice: it says who it is in both.
+                      auth_message=" · ".join(t("ui.demo.login", lang) for lang in LANGUAGES)
+                      if credentials and demo else None)
     except OSError as exc:
         raise StudioError("ui.err.port", host=host, port=port, detail=str(exc)[:200]) from None
     if share and not blocks.share_url:

@@ -8,9 +8,10 @@ import shlex
 import gradio as gr
 import yaml
 
-from ..errors import StudioError
+from ..errors import RecipeError, StudioError
 from ..i18n import t
 from ..paths import workspace
+from ..policy import check_sources, check_upload
 from ..presets import preset_names, preset_path, preset_summary
 from ..recipe import Recipe, load_recipe, overrides_between, recipe_from_dict
 from .shell import error_text
@@ -66,13 +67,21 @@ def load_preset(form, name: str | None, lang: str) -> list:
         return keep + [f"⚠️ {error_text(exc, lang)}"]
 
 
-def load_recipe_upload(form, path: str | None, origin: dict, lang: str) -> list:
-    """The same outputs as load_preset, for an uploaded YAML recipe (validated before anything changes)."""
+def load_recipe_upload(form, path: str | None, origin: dict, lang: str, demo: bool = False) -> list:
+    """The same outputs as load_preset, for an uploaded YAML recipe (validated before anything changes).
+
+    The paths it names are only read later, through the same checks as typed ones (on a public
+    studio: studio.policy, before the data tab so much as previews a file)."""
     keep = [gr.skip()] * (2 + len(form.components))
     if not path:
         return keep + [gr.skip()]
     try:
-        load_recipe(path)  # every problem at once, with field names
+        if demo:
+            check_upload(path)
+        recipe = load_recipe(path)  # every problem at once, with field names
+        refused = check_sources(recipe) if demo else []
+        if refused:  # a public studio refuses the whole file: nothing it names is ever read
+            raise RecipeError(refused)
         data = yaml.safe_load(open(path, encoding="utf-8").read()) or {}
     except StudioError as exc:
         return keep + [f"⚠️ {error_text(exc, lang)}"]

@@ -64,7 +64,12 @@ def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
     text = t("ui.train.progress", lang, step=step, total=total or "?",
              speed="-" if speed is None else f"{speed:,.0f}",
              eta="-" if finished or "eta" not in last else duration(last["eta"]))
-    return (f'<div class="studio-progress" data-step="{step}" data-total="{total}">'
+    return bar_html(share, text, f'data-step="{step}" data-total="{total}"')
+
+
+def bar_html(share: float, text: str, attrs: str = "") -> str:
+    """A progress bar (`share` in percent) with a line of text under it (styled by app.CSS)."""
+    return (f'<div class="studio-progress" {attrs}>'
             f'<div class="studio-progress-bar" style="width:{share:.1f}%"></div></div>'
             f'<div class="studio-progress-text">{html.escape(text)}</div>')
 
@@ -117,3 +122,16 @@ def run_path(run_id: str) -> str | None:
         if status["run_id"] == run_id:
             return status["path"]
     return None
+
+
+def finished_run_choices(lang: str, objectives: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """(label, run folder) of the runs that ended with trained weights, newest first: what the
+    Evaluate and Export tabs can work on."""
+    choices = []
+    for run in Registry().runs():
+        if run["state"] in ("completed", "stopped") and (Path(run["path"]) / "model").is_dir() \
+                and (objectives is None or run.get("objective") in objectives):
+            choices.append((t("ui.chat.run_choice", lang, name=run.get("name", ""), run=run["run_id"],
+                              method=_choice("method.kind", run.get("method"), lang),
+                              objective=_choice("objective.kind", run.get("objective"), lang)), run["path"]))
+    return choices

@@ -29,6 +29,19 @@ class Shell:
     def make(self, factory, **kwargs):
         return self.texts.make(factory, **kwargs)
 
+    def run_picker(self, prefix: str, keys: str):
+        """(dropdown, refresh button) for choosing a finished run: `<prefix>-run`, labelled from `<keys>.run`."""
+        import gradio as gr
+
+        from .texts import Key
+
+        with gr.Row():
+            run = self.make(gr.Dropdown, label=Key(f"{keys}.run"), info=Key(f"{keys}.run_info"), choices=[],
+                            elem_id=f"{prefix}-run", scale=4)
+            refresh = self.make(gr.Button, value=Key("ui.common.refresh"), elem_id=f"{prefix}-refresh", scale=0,
+                                size="sm")
+        return run, refresh
+
 
 def error_text(exc: BaseException, lang: str) -> str:
     """Any exception as a message in `lang`: a StudioError says what to do; others say what happened."""

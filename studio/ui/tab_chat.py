@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..i18n import t
+from ..policy import check_model, run_folder_in_workspace
 from ..runs import Registry
 from .shell import Shell, error_text
 from .texts import Key
@@ -19,8 +20,9 @@ TITLE = Key("ui.tab.chat")
 BASE_PREFIX = "base:"
 
 
-def chat_choices(recipe: dict | None, lang: str) -> list[tuple[str, str]]:
-    """Runs that trained a generating model and saved it (newest first), then base models alone."""
+def chat_choices(recipe: dict | None, lang: str, demo: bool = False) -> list[tuple[str, str]]:
+    """Runs that trained a generating model and saved it (newest first), then base models alone
+    (on a public studio only those it allows)."""
     choices = []
     for run in Registry().runs():
         if run["state"] in ("completed", "stopped") and run.get("objective") != "reward" \
@@ -28,8 +30,22 @@ def chat_choices(recipe: dict | None, lang: str) -> list[tuple[str, str]]:
             choices.append((t("ui.chat.run_choice", lang, name=run.get("name", ""), run=run["run_id"],
                               method=run.get("method", ""), objective=run.get("objective", "")), run["path"]))
     models = dict.fromkeys(["builtin", ((recipe or {}).get("model") or {}).get("name") or "builtin"])
-    choices += [(t("ui.chat.base_choice", lang, model=m), BASE_PREFIX + m) for m in models]
+    choices += [(t("ui.chat.base_choice", lang, model=m), BASE_PREFIX + m) for m in models
+                if not demo or check_model(m) is None]
     return choices
+
+
+def check_target(ctx, target: str) -> None:
+    """On a public studio, a chat target (typed or sent through the API) must be one of this
+    studio's runs or an allowed base model: nothing else is ever loaded."""
+    if not ctx.demo:
+        return
+    if target.startswith(BASE_PREFIX):
+        problem = check_model(target.removeprefix(BASE_PREFIX))
+        if problem:
+            raise problem
+    else:
+        run_folder_in_workspace(target)
 
 
 def build(shell: Shell, tab) -> None:
@@ -64,20 +80,21 @@ def build(shell: Shell, tab) -> None:
 
     light = dict(concurrency_limit=None, trigger_mode="always_last")
     for trigger in (tab.select, refresh.click, shell.lang.change):
-        trigger(refresh_choices, [target, shell.recipe, shell.lang], target, **light)
+        trigger(lambda current, recipe, lang: refresh_choices(current, recipe, lang, ctx.demo),
+                [target, shell.recipe, shell.lang], target, **light)
     inputs = [target, message, before, after, temperature, top_p, max_new, seed, shell.lang]
-    for trigger in (send.click, message.submit):
+    for trigger, api_name in ((send.click, "chat_answer"), (message.submit, "chat_answer_submit")):
         # One generation at a time: the model is shared and CPU cores are few.
         trigger(lambda *args: (yield from answer(ctx, *args)), inputs, [before, after, message, status, note],
-                concurrency_id="chat", concurrency_limit=1)
+                concurrency_id="chat", concurrency_limit=1, api_name=api_name)
     clear.click(lambda: ([], [], "", None), None, [before, after, status, note], **light)
     shell.lang.change(note_text, [note, shell.lang], status, **light)
 
 
 # --- handlers ---------------------------------------------------------------------------------
 
-def refresh_choices(current: str | None, recipe: dict, lang: str):
-    choices = chat_choices(recipe, lang)
+def refresh_choices(current: str | None, recipe: dict, lang: str, demo: bool = False):
+    choices = chat_choices(recipe, lang, demo)
     values = [v for _, v in choices]
     return gr.update(choices=choices, value=current if current in values else values[0])
 
@@ -134,6 +151,7 @@ def answer(ctx, target, message, before, after, temperature, top_p, max_new, see
     after = [] if base_only else _history(after) + [{"role": "user", "content": message}]
     yield before, after, "", *said("ui.chat.loading")
     try:
+        check_target(ctx, target)
         loaded = ctx.chat_model(target)
         sampling = Sampling(temperature=float(temperature), top_p=float(top_p), max_new_tokens=int(max_new),
                             seed=int(seed) if seed is not None else None)

@@ -3,14 +3,14 @@ the detected format (with a column mapping to override it), a preview, token sta
 every problem next to the row it is at."""
 from __future__ import annotations
 
-import shutil
-import time
-from pathlib import Path
-
 import gradio as gr
 
+from ..errors import StudioError
 from ..i18n import t
-from ..paths import ASSETS, ROOT, workspace
+from ..paths import ASSETS, ROOT
+from ..policy import store_upload
+from .demo import problems_markdown as demo_problems
+from .demo import source_problems
 from .shell import Shell, error_text, validated
 from .texts import Key
 
@@ -49,8 +49,9 @@ def build(shell: Shell, tab) -> None:
         with gr.Column():
             sample = make(gr.Dropdown, label=Key("ui.data.sample.label"), info=Key("ui.data.sample.info"),
                           choices=sample_choices(), value=None, elem_id="data-sample")
-            path = form.field("data.path", elem_id="data-path")
-            eval_path = form.field("data.eval_path", elem_id="data-eval-path")
+            # A public studio reads uploads and samples only: the paths are filled in, never typed.
+            path = form.field("data.path", elem_id="data-path", interactive=not shell.ctx.demo)
+            eval_path = form.field("data.eval_path", elem_id="data-eval-path", interactive=not shell.ctx.demo)
     with gr.Row():
         form.field("data.format", elem_id="data-format")
         form.field("data.max_length", elem_id="data-max-length")
@@ -82,7 +83,8 @@ def build(shell: Shell, tab) -> None:
 
     slot_names = gr.State([])
     last_key = gr.State(None)
-    upload.upload(save_upload, upload, [path, eval_path, sample], concurrency_limit=None)
+    upload.upload(lambda file, lang: upload_outputs(shell.ctx, file, lang), [upload, shell.lang],
+                  [path, eval_path, sample, summary], concurrency_limit=None, api_name="data_upload")
     sample.input(pick_sample, sample, [path, eval_path], concurrency_limit=None)
     for slot in slots:
         slot.input(compose_mapping, [slot_names, *slots], columns, concurrency_limit=None)
@@ -106,19 +108,22 @@ def build(shell: Shell, tab) -> None:
 
 # --- handlers ---------------------------------------------------------------------------------
 
-def save_upload(file_path: str | None):
-    """Copy an upload into the workspace so that runs (and the CLI) can read it later."""
+def save_upload(file_path: str | None, demo: bool = False):
+    """Copy an upload into the workspace (under a plain name; on a public studio within the size
+    limit) so that runs (and the CLI) can read it later."""
     if not file_path:
         return gr.skip(), gr.skip(), gr.skip()
-    source = Path(file_path)
-    folder = workspace() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / source.name
-    if target.exists():
-        target = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{source.name}"
-    shutil.copyfile(source, target)
+    target = store_upload(file_path, demo)
     # A new file makes the previous evaluation file meaningless: hold out part of this one instead.
     return str(target), "", None
+
+
+def upload_outputs(ctx, file_path: str | None, lang: str):
+    """[path, eval path, sample, summary]: the stored upload, or why it was refused."""
+    try:
+        return [*save_upload(file_path, ctx.demo), gr.skip()]
+    except StudioError as exc:
+        return [gr.skip(), gr.skip(), gr.skip(), f"⚠️ {error_text(exc, lang)}"]
 
 
 def pick_sample(value: str | None):
@@ -145,8 +150,10 @@ def inspect_outputs(ctx, recipe_dict: dict, lang: str, last_key):
     if key == last_key:
         return [gr.skip()] * OUTPUT_COUNT
     recipe, problem = validated(recipe_dict)
-    if recipe is None or not recipe.data.path.strip():
-        message = t("ui.data.none", lang) if recipe is not None else error_text(problem, lang)
+    refused = source_problems(ctx, recipe) if recipe is not None else []
+    if recipe is None or not recipe.data.path.strip() or refused:
+        message = demo_problems(refused, lang) if refused else \
+            t("ui.data.none", lang) if recipe is not None else error_text(problem, lang)
         return [message, "", gr.update(value=None, visible=False), "", gr.update(value=None, visible=False), "",
                 *[gr.update(visible=False)] * MAPPING_SLOTS, [], None, key]
     from ..data import FORMAT_COLUMNS, FORMAT_FOR_OBJECTIVE, inspect  # pandas and datasets: loaded when data is first looked at

@@ -18,9 +18,12 @@ METHOD_GROUPS = {"lora": ("lora", "qlora"), "adapter": ("adapter",), "prompt": (
 OBJECTIVE_GROUPS = {"dpo": ("dpo",), "kto": ("kto",), "rl": ("rl",)}
 
 
-def reward_run_choices() -> list[tuple[str, str]]:
-    return [(f"{r.get('name', '')} · {r['run_id']}", r["path"]) for r in Registry().runs(state="completed")
+def reward_run_choices(none: bool = False) -> list[tuple[str, str]]:
+    """Finished reward-model runs; with `none`, an empty choice first (a dropdown that takes no
+    typed value, as on a public studio, must still be able to hold "no reward model")."""
+    runs = [(f"{r.get('name', '')} · {r['run_id']}", r["path"]) for r in Registry().runs(state="completed")
             if r.get("objective") == "reward"]
+    return [("—", "")] + runs if none else runs
 
 
 def build(shell: Shell, tab) -> None:
@@ -102,11 +105,11 @@ def build(shell: Shell, tab) -> None:
     everything = [shell.origin, shell.recipe, *form.components]
     load.click(lambda name, lang: load_preset(form, name, lang), [preset, shell.lang], [*everything, problems],
                **light)
-    upload.upload(lambda path, origin, lang: load_recipe_upload(form, path, origin, lang),
+    upload.upload(lambda path, origin, lang: load_recipe_upload(form, path, origin, lang, demo=shell.ctx.demo),
                   [upload, shell.origin, shell.lang], [*everything, problems], **light)
     save.click(lambda origin, lang, *values: save_recipe(form, origin, values, lang),
                [shell.origin, shell.lang, *form.components], [saved, problems], **light)
-    tab.select(lambda: gr.update(choices=reward_run_choices()), None,
+    tab.select(lambda: gr.update(choices=reward_run_choices(none=shell.ctx.demo)), None,
                form.component("objective.rl.reward_model"), **light)
 
 
@@ -128,7 +131,7 @@ OBJECTIVE_ROWS = {
 _DROPOUT = dict(widget=gr.Slider, minimum=0.0, maximum=0.9, step=0.01)
 
 
-def _widget(path: str) -> dict:
+def _widget(path: str, demo: bool) -> dict:
     """Fields whose widget is not the schema's default one."""
     if path.endswith(".dropout"):
         return _DROPOUT
@@ -136,7 +139,8 @@ def _widget(path: str) -> dict:
         return dict(widget=gr.Dropdown, multiselect=True, choices=[
             (choice_key("ui.choice.objective.rl.reward_functions", n), n) for n in sorted(FUNCTIONS)])
     if path == "objective.rl.reward_model":
-        return dict(widget=gr.Dropdown, choices=reward_run_choices(), allow_custom_value=True)
+        # A public studio takes its own reward-model runs only, never a typed folder.
+        return dict(widget=gr.Dropdown, choices=reward_run_choices(none=demo), allow_custom_value=not demo)
     return {}
 
 
@@ -149,7 +153,7 @@ def _option_groups(shell: Shell, section: str, rows: dict, kinds: dict) -> list:
             for row in fields:
                 with gr.Row():
                     for path in row:
-                        shell.form.field(path, **_widget(path))
+                        shell.form.field(path, **_widget(path, shell.ctx.demo))
         groups.append(group)
     return groups
 

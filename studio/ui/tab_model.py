@@ -6,6 +6,8 @@ import gradio as gr
 from ..estimate import KNOWN_MODELS, estimate_training, human_bytes, human_count, model_size
 from ..advice import device_label
 from ..i18n import has, t
+from ..policy import check_model
+from .demo import model_choices as demo_model_choices
 from .shell import Shell, error_text, validated
 from .texts import Key
 
@@ -19,12 +21,13 @@ def model_choices() -> list:
 
 
 def build(shell: Shell, tab) -> None:
-    form, make = shell.form, shell.make
+    form, make, demo = shell.form, shell.make, shell.ctx.demo
     make(gr.Markdown, value=Key("ui.model.intro"))
     with gr.Row():
         with gr.Column(scale=3):
-            form.field("model.name", gr.Dropdown, choices=model_choices(), allow_custom_value=True,
-                       elem_id="model-name")
+            # A public studio offers its allow-list only: no typed names, so no local folders.
+            name = form.field("model.name", gr.Dropdown, allow_custom_value=not demo, elem_id="model-name",
+                              choices=demo_model_choices("en") if demo else model_choices())
             with gr.Row():
                 form.field("model.quantization", gr.Radio, elem_id="model-quantization")
                 form.field("model.dtype", elem_id="model-dtype")
@@ -34,20 +37,32 @@ def build(shell: Shell, tab) -> None:
                     form.field("model.init", elem_id="model-init")
                 with gr.Row():
                     form.field("model.revision", elem_id="model-revision")
-                    form.field("model.trust_remote_code", elem_id="model-trust-remote-code")
+                    # Hub code never runs on a public studio: the switch is not even shown.
+                    form.field("model.trust_remote_code", elem_id="model-trust-remote-code", visible=not demo)
         with gr.Column(scale=2):
-            estimate = gr.Markdown(elem_id="model-estimate")
+            estimate_box = gr.Markdown(elem_id="model-estimate")
+
+    def estimate(recipe: dict, lang: str) -> str:
+        return estimate_markdown(recipe, lang, demo=demo)
+
     for trigger in (shell.recipe.change, shell.lang.change, tab.select):
-        trigger(estimate_markdown, [shell.recipe, shell.lang], estimate, concurrency_limit=None,
+        trigger(estimate, [shell.recipe, shell.lang], estimate_box, concurrency_limit=None,
                 trigger_mode="always_last", show_progress="hidden")
-    shell.loaders.append((estimate_markdown, [shell.recipe, shell.lang], estimate))
+    shell.loaders.append((estimate, [shell.recipe, shell.lang], estimate_box))
+    if demo:  # this studio's finished runs can be bases too: list them as they appear
+        for trigger in (tab.select, shell.lang.change):
+            trigger(lambda lang: gr.update(choices=demo_model_choices(lang)), shell.lang, name,
+                    concurrency_limit=None, show_progress="hidden")
 
 
-def estimate_markdown(recipe_dict: dict, lang: str) -> str:
+def estimate_markdown(recipe_dict: dict, lang: str, demo: bool = False) -> str:
     """Parameter count and training memory of the current recipe, as Markdown in `lang`."""
     recipe, problem = validated(recipe_dict)
     if recipe is None:
         return t("ui.estimate.invalid", lang, detail=error_text(problem, lang))
+    problem = check_model(recipe.model.name) if demo else None
+    if problem:  # before reading a config: a typed path must not even be looked at
+        return f"⚠️ {error_text(problem, lang)}"
     try:
         size = model_size(recipe.model.name)
         est = estimate_training(recipe, size)

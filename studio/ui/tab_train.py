@@ -9,9 +9,11 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..i18n import t
+from ..policy import demo_recipe
 from ..recipe import recipe_from_dict
 from ..runs import FINAL_STATES, Registry, RunFolder
 from . import runview
+from .demo import limits_markdown, owner
 from .shell import Shell, error_text
 from .texts import Key
 
@@ -23,9 +25,11 @@ POLL_SECONDS = 1.0
 def build(shell: Shell, tab) -> None:
     make, ctx, form = shell.make, shell.ctx, shell.form
     make(gr.Markdown, value=Key("ui.train.intro"))
+    if ctx.demo:
+        shell.texts.bind(gr.Markdown(limits_markdown("en"), elem_id="train-limits"), value=limits_markdown)
     with gr.Row(equal_height=True):
-        start = make(gr.Button, value=Key("ui.train.start"), variant="primary", elem_id="train-start", scale=1)
-        stop = make(gr.Button, value=Key("ui.train.stop"), variant="stop", elem_id="train-stop", scale=1)
+        start_button = make(gr.Button, value=Key("ui.train.start"), variant="primary", elem_id="train-start", scale=1)
+        stop_button = make(gr.Button, value=Key("ui.train.stop"), variant="stop", elem_id="train-stop", scale=1)
         status = gr.Markdown(elem_id="train-status")
     progress = gr.HTML(elem_id="train-progress")
     with gr.Row():
@@ -52,9 +56,16 @@ def build(shell: Shell, tab) -> None:
     light = dict(concurrency_limit=None)
     quiet = dict(concurrency_limit=None, show_progress="hidden")  # polls must not flash a spinner
 
-    start.click(lambda origin, lang, *values: start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang),
-                [shell.origin, shell.lang, *form.components], [watch, status, timer], **light)
-    stop.click(lambda path, lang: stop_run(ctx, path, lang), [watch, shell.lang], status, **light)
+    def start(origin: dict, lang: str, *values, request: gr.Request):
+        return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, owner(request))
+
+    start_button.click(start, [shell.origin, shell.lang, *form.components], [watch, status, timer],
+                       api_name="train_start", **light)
+
+    def stop(path: str | None, lang: str, request: gr.Request):
+        return stop_run(ctx, path, lang, owner(request))
+
+    stop_button.click(stop, [watch, shell.lang], status, **light)
     # Polls go through without waiting in the queue: a chart must not stall behind a slow chat answer.
     timer.tick(lambda path, lang: poll(path, lang), [watch, shell.lang], view, **quiet)
     for trigger in (shell.lang.change, refresh.click):
@@ -65,11 +76,17 @@ def build(shell: Shell, tab) -> None:
 
 # --- handlers ---------------------------------------------------------------------------------
 
-def start_run(ctx, recipe_dict: dict, lang: str):
-    """Validate and queue the recipe; the page then follows the new run."""
+def start_run(ctx, recipe_dict: dict, lang: str, visitor: str | None = None):
+    """Validate and queue the recipe; the page then follows the new run.
+
+    On a public studio the recipe first goes through studio.policy (paths, models, limits), and
+    each visitor has one run in the shared queue at a time."""
     try:
         recipe = recipe_from_dict(recipe_dict)
-        job = ctx.jobs.submit(recipe)
+        if ctx.demo:
+            job = ctx.jobs.submit(demo_recipe(recipe), owner=visitor, one_per_owner=True)
+        else:
+            job = ctx.jobs.submit(recipe)
     except StudioError as exc:
         gr.Warning(error_text(exc, lang))
         return gr.skip(), f"⚠️ {error_text(exc, lang)}", gr.skip()
@@ -78,12 +95,18 @@ def start_run(ctx, recipe_dict: dict, lang: str):
     return str(job.run.path), t("ui.train.started", lang, run=job.run_id), gr.Timer(active=True)
 
 
-def stop_run(ctx, path: str | None, lang: str) -> str:
+def stop_run(ctx, path: str | None, lang: str, visitor: str | None = None) -> str:
     if not path:
         return t("ui.train.nothing_to_stop", lang)
     run = RunFolder(path)
     if run.state() in FINAL_STATES:
         return runview.status_markdown(run, lang)
+    if ctx.demo:  # a visitor stops their own runs only
+        job = ctx.jobs.get(run.run_id) if ctx.has_jobs else None
+        if job is None or job.owner != visitor:
+            return t("ui.demo.not_yours", lang)
+        ctx.jobs.stop(run.run_id)
+        return t("ui.train.stopping", lang, run=run.run_id)
     # Through the job manager when this app started the run; the STOP file reaches any process.
     if not (ctx.has_jobs and ctx.jobs.stop(run.run_id)):
         run.request_stop()

@@ -35,7 +35,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def start_studio(home: Path, log_path: Path, port: int | None = None, timeout: float = 120
+def start_studio(home: Path, log_path: Path, port: int | None = None, timeout: float = 120, args: tuple = ()
                  ) -> tuple[subprocess.Popen, str, float]:
     """`python app.py` with workspace `home` on `port` (default: a free one): (process, url, seconds
     to the first page). A restart on the same port is the same origin to the browser (its storage)."""
@@ -44,7 +44,7 @@ def start_studio(home: Path, log_path: Path, port: int | None = None, timeout: f
            "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
     log = open(log_path, "a", encoding="utf-8")
     started = time.time()
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), *args], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     log.close()  # the child keeps its own handle
     url = f"http://127.0.0.1:{port}/"
