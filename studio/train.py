@@ -72,6 +72,7 @@ def train_run(recipe: Recipe, run: RunFolder, callback: ProgressCallback, resume
     from .data import prepare
 
     started = time.time()
+    _quiet_progress_bars()
     recipe = recipe.resolved().validate_for_training()
     if recipe.train.threads:
         torch.set_num_threads(recipe.train.threads)
@@ -129,6 +130,16 @@ def train_run(recipe: Recipe, run: RunFolder, callback: ProgressCallback, resume
         "final_eval_loss": _last(run, "eval_loss"),
         "tokens_per_second": _mean(run, "tokens_per_second"),
     }
+
+
+def _quiet_progress_bars() -> None:
+    """Progress is reported through metrics.jsonl; the libraries' own bars would only clutter the
+    terminal and the run log."""
+    import datasets
+    from transformers.utils import logging as hf_logging
+
+    datasets.disable_progress_bars()
+    hf_logging.disable_progress_bar()
 
 
 def peak_memory_mb(device: str) -> float:

@@ -23,7 +23,11 @@ QA_REPEATS = 4         # times each train-split question appears as a plain Q/A 
 DRILLS = 1200          # format drills per family and language
 STORIES = 500          # stories per language
 _JOIN = {"en": " ", "zh": ""}
-_QA = {"en": ("Question: ", "Answer: "), "zh": ("问：", "答：")}
+# Questions and answers appear under several markers, so pre-training learns "answer what was
+# asked" as a habit, not as one pair of words; instruction tuning then ties the chat template's
+# turns to that habit. Some put the answer on its own line, as the chat template does.
+_QA = {"en": (("Question: ", "Answer: "), ("Q: ", "A: "), ("Question:\n", "Answer:\n"), ("Ask: ", "Reply: ")),
+       "zh": (("问：", "答："), ("问题：", "回答："), ("问：\n", "答：\n"))}
 
 
 def _chunks(rng: random.Random, items: list[str], low: int, high: int) -> list[list[str]]:
@@ -50,23 +54,23 @@ def statement_documents(rng: random.Random, facts: list[Fact]) -> list[str]:
     return docs
 
 
-def _qa(lang: str, prompt: str, answer: str) -> str:
-    q, a = _QA[lang]
-    return f"{q}{prompt}\n{a}{answer}"
-
-
-def _qa_documents(rng: random.Random, pairs: list[str]) -> list[str]:
-    """Shuffled Q/A pairs, a few to a document, one pair after another on new lines."""
+def _qa_documents(rng: random.Random, lang: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """Shuffled (prompt, answer) pairs, a few to a document under one marker style, one pair
+    after another on new lines."""
     rng.shuffle(pairs)
-    return ["\n".join(chunk) for chunk in _chunks(rng, pairs, 2, 5)]
+    docs = []
+    for chunk in _chunks(rng, pairs, 2, 5):
+        q, a = rng.choice(_QA[lang])
+        docs.append("\n".join(f"{q}{prompt}\n{a}{answer}" for prompt, answer in chunk))
+    return docs
 
 
 def qa_documents(rng: random.Random, train_rows: list[Row]) -> list[str]:
     docs = []
     for lang in ("en", "zh"):
-        pairs = [_qa(lang, user_text(r.instruction, r.input), r.output)
+        pairs = [(user_text(r.instruction, r.input), r.output)
                  for r in train_rows if r.lang == lang and r.family not in FORMAT_FAMILIES] * QA_REPEATS
-        docs += _qa_documents(rng, pairs)
+        docs += _qa_documents(rng, lang, pairs)
     return docs
 
 
@@ -81,9 +85,9 @@ def drill_documents(rng: random.Random, excluded_prompts: set[str]) -> list[str]
                 prompt = user_text(item.instruction, item.input)
                 if prompt in excluded_prompts:
                     continue
-                pairs.append(_qa(lang, prompt, item.answer))
+                pairs.append((prompt, item.answer))
                 made += 1
-        docs += _qa_documents(rng, pairs)
+        docs += _qa_documents(rng, lang, pairs)
     return docs
 
 

@@ -19,12 +19,17 @@ SPECIAL_TOKENS = [EOS, IM_START, IM_END, PAD]
 VOCAB_SIZE = 4096
 # CJK unified ideographs, their extension A, and CJK/full-width punctuation.
 _CJK = Regex(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_SPACE = Regex(r"\s")
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE) -> PreTrainedTokenizerFast:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(_CJK, behavior="isolated"),
+        # Spaces are tokens of their own, so a word is the same token after a space, at the start
+        # of a line or at the start of an answer: "Paris" in "The capital is Paris" is the token
+        # the model must write when a chat answer begins with it.
+        pre_tokenizers.Split(_SPACE, behavior="isolated"),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
     ])
     tok.decoder = decoders.ByteLevel()
