@@ -56,7 +56,8 @@ def build(shell: Shell, tab) -> None:
     light = dict(concurrency_limit=None)
     quiet = dict(concurrency_limit=None, show_progress="hidden")  # polls must not flash a spinner
 
-    def start(origin: dict, lang: str, *values, request: gr.Request):
+    # Gradio hands the request to a parameter annotated gr.Request, but not to one after *values.
+    def start(request: gr.Request, origin: dict, lang: str, *values):
         return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, owner(request))
 
     start_button.click(start, [shell.origin, shell.lang, *form.components], [watch, status, timer],

@@ -60,11 +60,13 @@ def test_demo_asks_for_a_login_then_shows_its_limits(page, demo_studio, artifact
     assert page.locator("#data-path textarea, #data-path input").first.is_disabled()
     tab(page, "method")  # an edit rebuilds the recipe from every widget: none may refuse its value
     steps = page.locator("#train-max-steps input")
-    steps.fill("25")
+    steps.fill("5000")
     steps.press("Tab")
-    wait_text(page, "#recipe-command", r"train\.max_steps=25")
+    wait_text(page, "#recipe-command", r"train\.max_steps=5000")
     tab(page, "train")
     wait_text(page, "#train-limits", r"at most 300 steps")
+    page.locator("#train-start").click()  # over the demo's step limit: refused, with the reason
+    wait_text(page, "#train-status", r"train\.max_steps must be between 1 and 300")
     shot(page, artifacts, "09-demo-train")
 
 
