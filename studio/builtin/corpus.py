@@ -110,3 +110,19 @@ def build_corpus(seed: int, facts: list[Fact], train_rows: list[Row], heldout_ro
             + drill_documents(rng, excluded) + story_documents(rng))
     rng.shuffle(docs)
     return docs
+
+
+GENERAL_DOCUMENTS = 100  # per kind and language
+
+
+def general_documents(seed: int, facts: list[Fact]) -> list[str]:
+    """Plain text about the same world, drawn afresh and held apart from every training file: the
+    forgetting check measures a model's perplexity on it before and after a fine-tuning run."""
+    rng = random.Random(f"{seed}:general")
+    statements = statement_documents(rng, facts)
+    stories = story_documents(rng)
+    docs = []
+    for lang_docs in (statements, stories):
+        docs += rng.sample(lang_docs, 2 * GENERAL_DOCUMENTS)
+    rng.shuffle(docs)
+    return docs

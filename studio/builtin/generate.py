@@ -17,7 +17,7 @@ from pathlib import Path
 from studio.paths import ASSETS
 
 from .architecture import save_init
-from .corpus import build_corpus
+from .corpus import build_corpus, general_documents
 from .facts import all_facts
 from .samples import build_samples
 from .tasks import build_tasks
@@ -27,6 +27,7 @@ SEED = 0
 CORPUS_FILE = Path("corpus") / "pretrain.jsonl"
 TASKS_DIR = Path("data") / "tasks"
 INIT_DIR = Path("builtin-init")
+GENERAL_FILE = Path("data") / "general.txt"  # for the forgetting check (studio.evaluate)
 
 
 def _jsonl(records: list[dict]) -> str:
@@ -69,6 +70,7 @@ def generate(root: Path = ASSETS, seed: int = SEED) -> list[Path]:
         CORPUS_FILE: [{"text": d} for d in documents],
         TASKS_DIR / "train.jsonl": [r.alpaca() for r in train],
         TASKS_DIR / "heldout.jsonl": [r.alpaca() for r in heldout],
+        GENERAL_FILE: "\n".join(general_documents(seed, all_facts())) + "\n",
     }
     for lang in ("en", "zh"):
         for name, content in build_samples(seed, train, documents, lang).items():

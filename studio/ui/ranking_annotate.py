@@ -15,7 +15,7 @@ from ..feedback import MAX_K, FeedbackStore
 from ..feedback.loop import add_new_prompts, pending_prompt_ids
 from ..i18n import t
 from ..paths import ROOT
-from .tab_chat import note_text
+from .tab_chat import check_target, note_text
 from .tab_data import TASK_SET, sample_choices
 
 SLOTS = MAX_K                     # answer rows on the page; a prompt with more shows its first six
@@ -130,6 +130,7 @@ def generate(ctx, target: str | None, k, temperature, top_p, max_new, seed, lang
         return said(lang, "ui.ranking.nothing_pending")
     try:
         progress(0, desc=t("ui.ranking.loading_model", lang))
+        check_target(ctx, target)  # a public studio loads only its own runs and allowed models
         loaded = ctx.chat_model(target)
         sampling = Sampling(temperature=float(temperature), top_p=float(top_p), max_new_tokens=int(max_new),
                             seed=int(seed) if seed is not None else None)

@@ -77,9 +77,10 @@ def train_outputs(form, objective: str, mode: str, target: str | None, reward_ru
             *said(lang, f"ui.ranking.loaded_{objective}", **data)]
 
 
-def start(ctx, form, origin: dict, lang: str, values) -> tuple:
-    """Start the recipe the form describes (the one a train button loaded); (run path, status, timer)."""
-    return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang)
+def start(ctx, form, origin: dict, lang: str, values, visitor: str | None = None) -> tuple:
+    """Start the recipe the form describes (the one a train button loaded); (run path, status, timer).
+    `visitor` keeps a public studio's queue fair, as a start from the Train tab does."""
+    return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, visitor)
 
 
 def watch(path: str | None, lang: str):

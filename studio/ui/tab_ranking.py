@@ -15,6 +15,7 @@ from ..feedback import MAX_K, MIN_K, PAIR_MODES
 from ..recipe import RLOptions
 from . import ranking_annotate as annotate
 from . import ranking_train as train
+from .demo import owner
 from .shell import Shell
 from .tab_chat import note_text
 from .texts import Key
@@ -211,8 +212,12 @@ def build(shell: Shell, tab) -> None:
         button.click(lambda mode_, target, run, algo, b, lang, objective=objective: train.train_outputs(
             form, objective, mode_, target, run, algo, b, lang),
             [pair_mode, train_model, reward_run, algorithm, beta, shell.lang], everything, concurrency_limit=None)
-    start.click(lambda origin, lang, *values: train.start(ctx, form, origin, lang, values),
-                [shell.origin, shell.lang, *form.components], [run_path, run_status, timer], concurrency_limit=None)
+    # Gradio hands the request to a parameter annotated gr.Request, but not to one after *values.
+    def start_here(request: gr.Request, origin: dict, lang: str, *values):
+        return train.start(ctx, form, origin, lang, values, owner(request))
+
+    start.click(start_here, [shell.origin, shell.lang, *form.components], [run_path, run_status, timer],
+                concurrency_limit=None)
     timer.tick(train.watch, [run_path, shell.lang], [run_status, timer], **light)
     # When the run ends, the new model is offered for the next round of answers.
     run_status.change(*refresh_choices, **light)
