@@ -53,7 +53,8 @@ def build_app(demo: bool = False) -> tuple[gr.Blocks, AppContext]:
             lang = gr.Radio(LANGUAGES, value="en", label="Language · 语言", elem_id="lang-select", scale=0,
                             min_width=260)
         shell = Shell(ctx=ctx, texts=texts, form=RecipeForm(texts, initial), lang=lang,
-                      recipe=gr.State(initial), origin=gr.State(origin), data_info=gr.State(None))
+                      recipe=gr.State(initial), origin=gr.State(origin), data_info=gr.State(None),
+                      lang_applied=gr.State("en"))
         with gr.Tabs(elem_id="studio-tabs"):
             for module in TABS:
                 with texts.make(gr.Tab, label=module.TITLE, id=module.ID, elem_id=f"tab-{module.ID}") as tab:
@@ -70,7 +71,8 @@ def _wire(blocks: gr.Blocks, shell: Shell) -> None:
           [shell.origin, *form.components], shell.recipe, concurrency_limit=None, trigger_mode="always_last",
           show_progress="hidden")
     shell.lang.change(shell.texts.updates, shell.lang, shell.texts.components, concurrency_limit=None,
-                      show_progress="hidden")
+                      show_progress="hidden").then(lambda lang: lang, shell.lang, shell.lang_applied,
+                                                   concurrency_limit=None, show_progress="hidden")
     shell.lang.change(None, shell.lang, None, js=GRADIO_LOCALE_JS)
     for fn, inputs, outputs in shell.loaders:
         blocks.load(fn, inputs, outputs, concurrency_limit=None, show_progress="hidden")

@@ -24,6 +24,9 @@ class Shell:
     recipe: Any          # gr.State: the recipe dict the form describes
     origin: Any          # gr.State: {"preset": name, "recipe": dict} the user started from
     data_info: Any       # gr.State: {"rows": int, "format": str} of the chosen data, once inspected
+    # Set once every label shows the new language. Tabs re-render their own texts on its change,
+    # so the labels (one quick update) come first and the slower re-renders follow.
+    lang_applied: Any
     loaders: list = field(default_factory=list)   # (fn, inputs, outputs) to run when a page opens
 
     def make(self, factory, **kwargs):

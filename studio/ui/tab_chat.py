@@ -79,7 +79,7 @@ def build(shell: Shell, tab) -> None:
     note = gr.State(None)  # what the status line says, kept as a key so a language switch re-renders it
 
     light = dict(concurrency_limit=None, trigger_mode="always_last")
-    for trigger in (tab.select, refresh.click, shell.lang.change):
+    for trigger in (tab.select, refresh.click, shell.lang_applied.change):
         trigger(lambda current, recipe, lang: refresh_choices(current, recipe, lang, ctx.demo),
                 [target, shell.recipe, shell.lang], target, **light)
     inputs = [target, message, before, after, temperature, top_p, max_new, seed, shell.lang]
@@ -88,7 +88,7 @@ def build(shell: Shell, tab) -> None:
         trigger(lambda *args: (yield from answer(ctx, *args)), inputs, [before, after, message, status, note],
                 concurrency_id="chat", concurrency_limit=1, api_name=api_name)
     clear.click(lambda: ([], [], "", None), None, [before, after, status, note], **light)
-    shell.lang.change(note_text, [note, shell.lang], status, **light)
+    shell.lang_applied.change(note_text, [note, shell.lang], status, **light)
 
 
 # --- handlers ---------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def build(shell: Shell, tab) -> None:
 
     shell.recipe.change(refresh, [shell.recipe, shell.lang, last_key], outputs,
                         concurrency_id="inspect", concurrency_limit=2, trigger_mode="always_last")
-    for trigger in (check.click, shell.lang.change):
+    for trigger in (check.click, shell.lang_applied.change):
         trigger(force, [shell.recipe, shell.lang], outputs, concurrency_id="inspect", trigger_mode="always_last")
     tab.select(refresh, [shell.recipe, shell.lang, last_key], outputs, concurrency_id="inspect",
                trigger_mode="always_last")

@@ -81,7 +81,7 @@ def build(shell: Shell, tab) -> None:
                   [compare_progress, compare_table, compare_note, compared],
                   concurrency_id="evaluate", concurrency_limit=1, api_name="compare")
     # One handler for the whole tab: every event a language switch sets off delays the page's switch.
-    shell.lang.change(relabel, [run, runs, shown, compared, shell.lang],
+    shell.lang_applied.change(relabel, [run, runs, shown, compared, shell.lang],
                       [run, runs, summary, table, chart, forgetting, compare_table, compare_note, progress,
                        compare_progress], **light)
 

@@ -78,7 +78,7 @@ def build(shell: Shell, tab) -> None:
         note, _ = describe(ctx, value, chosen, lang)
         return refresh_choices(value, lang), note, note_text(notes, lang), note_text(pushed, lang)
 
-    shell.lang.change(relabel, [run, kind, export_note, push_note, shell.lang], [run, kind_note, status, push_status],
+    shell.lang_applied.change(relabel, [run, kind, export_note, push_note, shell.lang], [run, kind_note, status, push_status],
                       **light)
 
 

@@ -88,14 +88,14 @@ def build(shell: Shell, tab) -> None:
     advised = gr.State(None)
     light = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     render_inputs = [shell.recipe, shell.origin, shell.lang]
-    for trigger in (shell.recipe.change, shell.lang.change):
+    for trigger in (shell.recipe.change, shell.lang_applied.change):
         trigger(render_recipe, render_inputs, [yaml_box, command, problems], **light)
     shell.loaders.append((render_recipe, render_inputs, [yaml_box, command, problems]))
-    for trigger in (kind.change, shell.lang.change):
+    for trigger in (kind.change, shell.lang_applied.change):
         trigger(method_view, [kind, shell.lang], [method_guide, *method_groups], **light)
-    for trigger in (objective.change, shell.lang.change):
+    for trigger in (objective.change, shell.lang_applied.change):
         trigger(objective_view, [objective, shell.lang], [objective_guide, *objective_groups], **light)
-    for trigger in (shell.recipe.change, shell.data_info.change, shell.lang.change, tab.select):
+    for trigger in (shell.recipe.change, shell.data_info.change, shell.lang_applied.change, tab.select):
         trigger(advice_markdown, [shell.recipe, shell.data_info, shell.lang], [advice_box, advised, use_advice],
                 concurrency_id="advice", trigger_mode="always_last")
     # A new scope gets its own default learning rate (full 2e-5 ... prompt 3e-2): empty means that.

@@ -45,12 +45,12 @@ def build(shell: Shell, tab) -> None:
     def estimate(recipe: dict, lang: str) -> str:
         return estimate_markdown(recipe, lang, demo=demo)
 
-    for trigger in (shell.recipe.change, shell.lang.change, tab.select):
+    for trigger in (shell.recipe.change, shell.lang_applied.change, tab.select):
         trigger(estimate, [shell.recipe, shell.lang], estimate_box, concurrency_limit=None,
                 trigger_mode="always_last", show_progress="hidden")
     shell.loaders.append((estimate, [shell.recipe, shell.lang], estimate_box))
     if demo:  # this studio's finished runs can be bases too: list them as they appear
-        for trigger in (tab.select, shell.lang.change):
+        for trigger in (tab.select, shell.lang_applied.change):
             trigger(lambda lang: gr.update(choices=demo_model_choices(lang)), shell.lang, name,
                     concurrency_limit=None, show_progress="hidden")
 

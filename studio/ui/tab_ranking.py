@@ -221,16 +221,16 @@ def build(shell: Shell, tab) -> None:
     timer.tick(train.watch, [run_path, shell.lang], [run_status, timer], **light)
     # When the run ends, the new model is offered for the next round of answers.
     run_status.change(*refresh_choices, **light)
-    for trigger in (reward_run.change, shell.lang.change):
+    for trigger in (reward_run.change, shell.lang_applied.change):
         trigger(train.accuracy_text, [reward_run, shell.lang], accuracy, **light)
     measure.click(train.measure, [reward_run, shell.lang], accuracy, concurrency_id="chat", concurrency_limit=1)
 
     # A language switch re-renders what handlers wrote (the texts registry does the labels).
-    shell.lang.change(lambda current_, lang: annotate.queue_text(current_, lang), [current, shell.lang], queue, **light)
-    shell.lang.change(annotate.progress_html, progress_inputs, progress, **light)
-    shell.lang.change(train.counts_view, [pair_mode, shell.lang], counts_out, **light)
-    shell.lang.change(lambda lang: annotate.guidelines_view(lang)[0], shell.lang, guidelines, **light)
-    shell.lang.change(note_text, [note, shell.lang], status, **light)
-    shell.lang.change(note_text, [prompts_note, shell.lang], prompts_status, **light)
-    shell.lang.change(note_text, [data_note, shell.lang], train_status, **light)
-    shell.lang.change(train.watch, [run_path, shell.lang], [run_status, timer], **light)
+    shell.lang_applied.change(lambda current_, lang: annotate.queue_text(current_, lang), [current, shell.lang], queue, **light)
+    shell.lang_applied.change(annotate.progress_html, progress_inputs, progress, **light)
+    shell.lang_applied.change(train.counts_view, [pair_mode, shell.lang], counts_out, **light)
+    shell.lang_applied.change(lambda lang: annotate.guidelines_view(lang)[0], shell.lang, guidelines, **light)
+    shell.lang_applied.change(note_text, [note, shell.lang], status, **light)
+    shell.lang_applied.change(note_text, [prompts_note, shell.lang], prompts_status, **light)
+    shell.lang_applied.change(note_text, [data_note, shell.lang], train_status, **light)
+    shell.lang_applied.change(train.watch, [run_path, shell.lang], [run_status, timer], **light)

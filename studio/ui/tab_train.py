@@ -69,7 +69,7 @@ def build(shell: Shell, tab) -> None:
     stop_button.click(stop, [watch, shell.lang], status, **light)
     # Polls go through without waiting in the queue: a chart must not stall behind a slow chat answer.
     timer.tick(lambda path, lang: poll(path, lang), [watch, shell.lang], view, **quiet)
-    for trigger in (shell.lang.change, refresh.click):
+    for trigger in (shell.lang_applied.change, refresh.click):
         trigger(lambda path, lang: poll(path, lang, final=True), [watch, shell.lang], view, **quiet)
     runs.select(pick_run, [shell.lang], [watch, timer], **quiet)
     shell.loaders.append((lambda path, lang: reattach(ctx, path, lang), [watch, shell.lang], [watch, *view]))
