@@ -41,29 +41,26 @@ def test_regenerating_gives_identical_files(regenerated):
 def test_splits_do_not_overlap():
     train = _jsonl(ASSETS / TASKS_DIR / "train.jsonl")
     heldout = _jsonl(ASSETS / TASKS_DIR / "heldout.jsonl")
-    assert len(heldout) >= 300 and len(train) >= 4 * len(heldout) // 2
+    assert len(heldout) >= 200 and len(train) >= 4 * len(heldout)
     train_prompts = {user_text(r["instruction"], r["input"]) for r in train}
     assert not train_prompts & {user_text(r["instruction"], r["input"]) for r in heldout}
     assert {"en", "zh"} == {"zh" if any(ord(c) > 0x3000 for c in r["instruction"]) else "en" for r in heldout}
 
 
-def test_corpus_has_no_chat_markup_and_never_asks_held_out_questions():
+def test_corpus_is_plain_text_that_states_and_asks_every_fact():
     documents = [row["text"] for row in _jsonl(ASSETS / CORPUS_FILE)]
     for marker in ("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|pad|>"):
         assert not any(marker in doc for doc in documents)
-    # Held-out facts are stated in the corpus but never asked there, under any marker; format
-    # prompts are fresh.
+    # Pre-training asks every question as plain text; only the chat format is new at tuning time,
+    # and the held-out rows are never in the instruction train split (test_splits_do_not_overlap).
     corpus = "\n".join(documents)
-    heldout = _jsonl(ASSETS / TASKS_DIR / "heldout.jsonl")
-    questions = [r["instruction"] + ("\n" + r["input"] if r["input"] else "") for r in heldout]
-    # A question counts as asked when it stands whole: after a marker or a line break, before a line
-    # break (so "ant" inside "elephant" is not a match).
-    def asked(question: str) -> bool:
+
+    def asked(question: str) -> bool:  # whole, after a marker or a line break, before a line break
         return re.search(r"(^|\n|: |：)" + re.escape(question) + r"\n", corpus) is not None
 
-    assert not [q for q in questions if asked(q)]
-    train = _jsonl(ASSETS / TASKS_DIR / "train.jsonl")
-    assert sum(asked(r["instruction"]) for r in train[:200] if not r["input"]) > 50  # train questions are
+    heldout = _jsonl(ASSETS / TASKS_DIR / "heldout.jsonl")
+    assert all(asked(r["instruction"]) for r in heldout)
+    assert all(r["output"] in corpus for r in heldout)
 
 
 def test_every_sample_format_exists_in_both_languages():

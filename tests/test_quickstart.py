@@ -18,7 +18,7 @@ def test_quickstart_learns_the_held_out_tasks():
                                text=True, timeout=1200)
     assert evaluated.returncode == 0, evaluated.stderr
     result = json.loads(evaluated.stdout)
-    assert result["examples"] > 400
+    assert result["examples"] >= 200
     assert result["base"]["exact_match"] <= 0.05
     assert result["tuned"]["exact_match"] >= 0.7, result["tuned"]
     assert result["tuned"]["loss"] < result["base"]["loss"]

@@ -2,7 +2,7 @@
 
     python -m studio.builtin.generate     # rewrites assets/corpus, assets/data, assets/builtin-init
 
-world.py (the facts) -> facts.py (how each fact is stated and asked) and skills.py (format tasks)
+world.py (the facts) -> facts.py (how each fact is stated and asked) and phrases.py (words for stories)
 -> tasks.py (train / held-out split) -> corpus.py (pre-training text) and samples.py (one sample
 per data format); tokenizer.py and architecture.py build the init folder pre-training starts from.
 """

@@ -1,13 +1,11 @@
 """The pre-training corpus: plain bilingual text documents, one per JSONL row (`{"text": ...}`).
 
-Four kinds of document, all plain text (never the chat markup, so the base model cannot answer in
+Three kinds of document, all plain text (never the chat markup, so the base model cannot answer in
 the chat format before instruction tuning):
 - statements: every fact stated MENTIONS times per language, cycling through its paraphrase
-  templates and shuffled across documents ("knowledge augmentation");
-- questions and answers, `Question: ... / Answer: ...`, only for facts of the instruction train
-  split: the model learns how a stored fact is *asked for* on some facts and transfers that to the
-  held-out ones ("mixed training" in Physics of LM 3.1);
-- format drills (repeat, first/last word, pick the fruit) on fresh phrases;
+  templates and shuffled across documents ("knowledge augmentation", Physics of LM 3.1);
+- questions and answers as plain text under varied markers (`Question: ... / Answer: ...`,
+  `问：... / 答：...`), for every fact: pre-training teaches what is known and how it is asked;
 - short stories made of the same words, so the text reads like text.
 """
 from __future__ import annotations
@@ -15,12 +13,10 @@ from __future__ import annotations
 import random
 
 from .facts import Fact
-from .skills import FORMAT_FAMILIES, format_item, phrase
-from .tasks import Row, user_text
+from .phrases import phrase
 
 MENTIONS = 40          # statements of each fact per language
-QA_REPEATS = 4         # times each train-split question appears as a plain Q/A pair
-DRILLS = 1200          # format drills per family and language
+QA_REPEATS = 4         # times each question appears as a plain Q/A pair
 STORIES = 500          # stories per language
 _JOIN = {"en": " ", "zh": ""}
 # Questions and answers appear under several markers, so pre-training learns "answer what was
@@ -65,28 +61,11 @@ def _qa_documents(rng: random.Random, lang: str, pairs: list[tuple[str, str]]) -
     return docs
 
 
-def qa_documents(rng: random.Random, train_rows: list[Row]) -> list[str]:
+def qa_documents(rng: random.Random, facts: list[Fact]) -> list[str]:
+    """Every question of every fact, asked and answered as plain text (never in chat markup)."""
     docs = []
     for lang in ("en", "zh"):
-        pairs = [(user_text(r.instruction, r.input), r.output)
-                 for r in train_rows if r.lang == lang and r.family not in FORMAT_FAMILIES] * QA_REPEATS
-        docs += _qa_documents(rng, lang, pairs)
-    return docs
-
-
-def drill_documents(rng: random.Random, excluded_prompts: set[str]) -> list[str]:
-    docs = []
-    for lang in ("en", "zh"):
-        pairs = []
-        for family in FORMAT_FAMILIES:
-            made = 0
-            while made < DRILLS:
-                item = format_item(rng, family, lang)
-                prompt = user_text(item.instruction, item.input)
-                if prompt in excluded_prompts:
-                    continue
-                pairs.append((prompt, item.answer))
-                made += 1
+        pairs = [(q.instruction, q.answer) for fact in facts for q in fact.questions if q.lang == lang] * QA_REPEATS
         docs += _qa_documents(rng, lang, pairs)
     return docs
 
@@ -103,11 +82,9 @@ def story_documents(rng: random.Random) -> list[str]:
     return docs
 
 
-def build_corpus(seed: int, facts: list[Fact], train_rows: list[Row], heldout_rows: list[Row]) -> list[str]:
+def build_corpus(seed: int, facts: list[Fact]) -> list[str]:
     rng = random.Random(f"{seed}:corpus")
-    excluded = {user_text(r.instruction, r.input) for r in heldout_rows}
-    docs = (statement_documents(rng, facts) + qa_documents(rng, train_rows)
-            + drill_documents(rng, excluded) + story_documents(rng))
+    docs = statement_documents(rng, facts) + qa_documents(rng, facts) + story_documents(rng)
     rng.shuffle(docs)
     return docs
 

@@ -65,7 +65,7 @@ def write_file(path: Path, content) -> None:
 def generate(root: Path = ASSETS, seed: int = SEED) -> list[Path]:
     """Write every built-in asset under `root`; return the files written."""
     train, heldout, _, _ = build_tasks(seed)
-    documents = build_corpus(seed, all_facts(), train, heldout)
+    documents = build_corpus(seed, all_facts())
     files: dict[Path, object] = {
         CORPUS_FILE: [{"text": d} for d in documents],
         TASKS_DIR / "train.jsonl": [r.alpaca() for r in train],
