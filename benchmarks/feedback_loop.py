@@ -1,6 +1,6 @@
 """Does human feedback steer the model? The whole loop, with a simulated annotator.
 
-    python benchmarks/feedback_loop.py --rule mentions_number [--policy RUN_DIR]
+    python benchmarks/feedback_loop.py --policy RUN_DIR [--rule no_latin]
 
 1. A policy model (the built-in model, or a finished run) writes K answers to each training prompt.
 2. A simulated annotator ranks them by a hidden rule, through the same store calls as the
@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-PROMPTS = ROOT / "assets" / "data" / "feedback" / "prompts-train.txt"
-HELD_OUT = ROOT / "assets" / "data" / "feedback" / "prompts-heldout.txt"
+TASKS = ROOT / "assets" / "data" / "tasks"
+
+
+def english_rows(split: str) -> list[dict]:
+    """The task set's English questions: the policy mostly answers them in English, so a preference
+    for answers in Chinese is a habit it must be taught."""
+    rows = [json.loads(line) for line in (TASKS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["instruction"].isascii()]
 
 
 def train(recipe_name: str, overrides: list[str]) -> Path:
@@ -60,7 +66,7 @@ def rule_share(loaded, prompts: list[str], rule: str, samples: int, temperature:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rule", default="mentions_number")
+    parser.add_argument("--rule", default="no_latin")
     parser.add_argument("--policy", default="builtin", help="model name or run folder that answers")
     parser.add_argument("--k", type=int, default=4)
     parser.add_argument("--prompts", type=int, default=300)
@@ -84,8 +90,11 @@ def main() -> None:
     home = workspace()
     store = FeedbackStore(home / f"loop-{args.rule}.sqlite")
     policy = load_run(args.policy) if is_run_folder(args.policy) else load_base(args.policy)
-    train_prompts = [l for l in PROMPTS.read_text(encoding="utf-8").splitlines() if l.strip()][:args.prompts]
-    held_out = [l for l in HELD_OUT.read_text(encoding="utf-8").splitlines() if l.strip()][:args.held_out]
+    train_rows = english_rows("train")[:args.prompts]
+    train_prompts = [r["instruction"] for r in train_rows]
+    held_out = [r["instruction"] for r in english_rows("heldout")][:args.held_out]
+    prompts_file = home / "rl-prompts.jsonl"  # the same prompts, for RL (alpaca rows: RL reads the prompts)
+    prompts_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in train_rows), encoding="utf-8")
     style = ["data.prompt_style=" + policy.prompt_style]
 
     print("1. candidates", flush=True)
@@ -104,7 +113,7 @@ def main() -> None:
 
     model = [f"model.name={args.policy}"]
     reward_run = train("reward-model", model + style + [f"data.path={pairs_file}", f"train.max_steps={args.rm_steps}"])
-    rl_run = train("rlhf-grpo", model + style + [f"data.path={PROMPTS}", f"objective.rl.reward_model={reward_run}",
+    rl_run = train("rlhf-grpo", model + style + [f"data.path={prompts_file}", f"objective.rl.reward_model={reward_run}",
                                                  "objective.rl.reward_functions=[]", f"train.max_steps={args.rl_steps}",
                                                  "data.max_rows=null"])
     dpo_run = train("dpo", model + style + [f"data.path={pairs_file}", f"train.max_steps={args.dpo_steps}"])
