@@ -5,7 +5,7 @@
     python -m studio chat RUN_DIR --prompt "..." [--base] [--seed N] [--temperature T] [--max-new-tokens N]
     python -m studio eval RUN_DIR [--data FILE]
     python -m studio data FILE [--objective sft] [--model builtin] [--max-length 512]
-    python -m studio export RUN_DIR --out DIR [--merge] [--demo] [--push user/name]
+    python -m studio export RUN_DIR --out DIR [--merge] [--demo] [--gguf [f16|f32|q8_0]] [--push user/name]
     python -m studio compare RUN_DIR RUN_DIR ...
     python -m studio presets
     python -m studio runs
@@ -130,7 +130,7 @@ def cmd_data(args) -> int:
 def cmd_export(args) -> int:
     from .export import export_run, push_to_hub
 
-    result = export_run(args.run_dir, args.out, merge=args.merge, demo=args.demo)
+    result = export_run(args.run_dir, args.out, merge=args.merge, demo=args.demo, gguf=args.gguf)
     if args.push:
         result["url"] = push_to_hub(args.out, args.push, args.token, private=not args.public,
                                     repo_type="space" if args.demo else "model")
@@ -178,6 +178,8 @@ def cmd_serve(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .gguf_export import GGUF_TYPES
+
     parser = argparse.ArgumentParser(prog="python -m studio", description="The studio: train LLMs without code.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -220,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="an empty or new folder")
     p.add_argument("--merge", action="store_true", help="fold LoRA into the base: a plain transformers model")
     p.add_argument("--demo", action="store_true", help="a standalone chat app folder (app.py, weights)")
+    p.add_argument("--gguf", nargs="?", const="f16", choices=GGUF_TYPES, metavar="{" + ",".join(GGUF_TYPES) + "}",
+                   help="also write model.gguf for llama.cpp / Ollama (default f16; implies --merge)")
     p.add_argument("--push", metavar="REPO_ID", help="upload to the Hugging Face Hub (private by default)")
     p.add_argument("--public", action="store_true", help="make the pushed repo public")
     p.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable); never saved")

@@ -1,7 +1,9 @@
 """Exporting a run: its adapter, or a merged model that plain transformers loads; a model card;
 a standalone chat demo; a push to the Hugging Face Hub.
 
-    python -m studio export RUN_DIR --out DIR [--merge] [--demo] [--push user/name [--public]]
+    python -m studio export RUN_DIR --out DIR [--merge] [--demo] [--gguf [f16|f32|q8_0]] [--push user/name [--public]]
+
+--gguf adds model.gguf (the merged model for llama.cpp and Ollama) beside the rest.
 
 The Hub token comes from --token or the HF_TOKEN environment variable and is handed to the Hub
 client only: it is never written to the export, the run folder or any log.
@@ -20,8 +22,10 @@ from .runs import RunFolder
 DEMO_TEMPLATE = Path(__file__).parent / "demo_template"
 
 
-def export_run(run_dir: str | Path, out_dir: str | Path, merge: bool = False, demo: bool = False) -> dict:
-    """Write the export folder; returns what was written (for the CLI and the Export tab)."""
+def export_run(run_dir: str | Path, out_dir: str | Path, merge: bool = False, demo: bool = False,
+               gguf: str | None = None) -> dict:
+    """Write the export folder; returns what was written (for the CLI and the Export tab).
+    `gguf` ("f16", "f32" or "q8_0") also writes model.gguf, from the merged model."""
     run = RunFolder(run_dir)
     recipe = read_run_recipe(run.path)
     status = run.status()
@@ -32,11 +36,18 @@ def export_run(run_dir: str | Path, out_dir: str | Path, merge: bool = False, de
         raise StudioError("export.err.inside_run", path=str(out))
     if out.exists() and any(out.iterdir()):
         raise StudioError("export.err.not_empty", path=str(out))
+    merge = merge or bool(gguf)
     weights = out / "model" if demo else out
     source = merged_model_dir(run.path) if (merge or demo) else run.model_dir
+    if gguf:
+        from .gguf_export import check_gguf, write_gguf
+
+        check_gguf(source, gguf)  # refuse before anything is written
     shutil.copytree(source, weights, dirs_exist_ok=True)
+    if gguf:
+        write_gguf(source, out / "model.gguf", gguf, name=recipe.name)
     kind = "merged" if (merge or demo or recipe.method.kind == "full") else "adapter"
-    card = model_card(run, recipe, status, kind)
+    card = model_card(run, recipe, status, kind, gguf)
     (out / "README.md").write_text(demo_front_matter(recipe) + card if demo else card, encoding="utf-8")
     if weights != out:
         (weights / "README.md").write_text(card, encoding="utf-8")
@@ -48,7 +59,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, merge: bool = False, de
         (out / "prompt_style.json").write_text(json.dumps(
             {"style": style, "system": recipe.data.system_prompt, "title": recipe.name}, ensure_ascii=False),
             encoding="utf-8")
-    return {"out": str(out), "kind": kind, "demo": demo, "files": sorted(p.name for p in out.iterdir())}
+    return {"out": str(out), "kind": kind, "demo": demo, "gguf": gguf,
+            "files": sorted(p.name for p in out.iterdir())}
 
 
 def archive(folder: str | Path) -> Path:
@@ -78,7 +90,7 @@ def _fmt(value) -> str:
     return "—" if value is None else str(value)
 
 
-def model_card(run: RunFolder, recipe, status: dict, kind: str) -> str:
+def model_card(run: RunFolder, recipe, status: dict, kind: str, gguf: str | None = None) -> str:
     """README.md for the export: what the model is, how it was trained, on what, and how it scores."""
     from .models import BUILTIN_NAMES
 
@@ -102,6 +114,10 @@ def model_card(run: RunFolder, recipe, status: dict, kind: str) -> str:
     else:
         lines += ["Bottleneck adapters (`bottleneck_adapter.safetensors`): load them with the studio "
                   "(`python -m studio chat`), which inserts them into the base model.", ""]
+    if gguf:
+        lines += [f"`model.gguf` is the same model for llama.cpp and Ollama ({gguf}):", "", "```sh",
+                  "llama-cli -m model.gguf", "# Ollama: a file named Modelfile holding `FROM ./model.gguf`, then",
+                  "ollama create my-model -f Modelfile", "```", ""]
     lines += ["## Training", "",
               "| setting | value |", "| --- | --- |",
               f"| base model | {recipe.model.name} |", f"| method | {recipe.method.kind} |",

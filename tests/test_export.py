@@ -58,6 +58,42 @@ def test_merged_export_reloads_with_plain_transformers_and_answers_like_the_stud
     assert json.loads(plain.stdout) == ours.stdout.strip()
 
 
+GGUF_ANSWER = """
+import sys, json
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+folder, alone, prompt = sys.argv[1:4]
+stops = GenerationConfig.from_pretrained(folder).eos_token_id
+answers = []
+for folder, kwargs in ((folder, {}), (alone, {"gguf_file": "model.gguf"})):
+    tok = AutoTokenizer.from_pretrained(folder, **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype="float32", **kwargs)
+    text = tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=False)
+    enc = tok(text, return_tensors="pt", add_special_tokens=False)
+    out = model.generate(**enc, max_new_tokens=12, do_sample=False, eos_token_id=stops)
+    answers.append(out[0, enc["input_ids"].shape[1]:].tolist())
+print(json.dumps(answers))
+"""
+
+
+def test_gguf_export_is_the_merged_model_for_llama_cpp(lora_run, tmp_path):
+    out = tmp_path / "gguf"
+    done = studio("export", lora_run, "--out", out, "--gguf", "f32")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["kind"] == "merged" and result["gguf"] == "f32" and "model.gguf" in result["files"]
+    assert "llama-cli -m model.gguf" in (out / "README.md").read_text(encoding="utf-8")
+    # transformers' own GGUF loader: the file alone gives the merged model's greedy answer, token for token.
+    # Alone in its folder, as a llama.cpp user has it (beside tokenizer files transformers prefers those).
+    alone = tmp_path / "gguf-only"
+    alone.mkdir()
+    (alone / "model.gguf").symlink_to(out / "model.gguf")
+    plain = subprocess.run([sys.executable, "-c", GGUF_ANSWER, str(out), str(alone), PROMPT], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    merged, from_gguf = json.loads(plain.stdout)
+    assert from_gguf == merged and len(merged) > 1
+
+
 def test_adapter_export_has_the_adapter_and_a_model_card(lora_run, tmp_path):
     out = tmp_path / "adapter"
     done = studio("export", lora_run, "--out", out)

@@ -1,5 +1,6 @@
-"""Export tab: a finished run as an adapter, a merged model or a standalone chat demo, written to
-workspace/exports/<name>, shown as its model card, offered as a .zip, and pushed to the Hub.
+"""Export tab: a finished run as an adapter, a merged model or a standalone chat demo (each with an
+optional model.gguf for llama.cpp / Ollama), written to workspace/exports/<name>, shown as its model
+card, offered as a .zip, and pushed to the Hub.
 
 The Hub token is typed into a password box, handed to the Hub client for one push and cleared
 from the page at once: it never enters a state, a file or a message.
@@ -12,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import StudioError
+from ..gguf_export import GGUF_TYPES
 from ..i18n import t
 from ..merge import MERGEABLE
 from ..policy import chosen_run, export_folder, safe_name
@@ -24,6 +26,7 @@ from .texts import Key
 ID = "export"
 TITLE = Key("ui.tab.export")
 KINDS = ("adapter", "merged", "demo")
+GGUF = ("none", *GGUF_TYPES)
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 
 
@@ -34,6 +37,9 @@ def build(shell: Shell, tab) -> None:
     with gr.Row():
         kind = make(gr.Radio, label=Key("ui.export.kind"), choices=[(Key(f"ui.export.kind_{k}"), k) for k in KINDS],
                     value="adapter", elem_id="export-kind", scale=3)
+        gguf = make(gr.Dropdown, label=Key("ui.export.gguf"), info=Key("ui.export.gguf_info"),
+                    choices=[(Key(f"ui.export.gguf_{g}"), g) for g in GGUF], value="none", elem_id="export-gguf",
+                    scale=2)
         name = make(gr.Textbox, label=Key("ui.export.name"), info=Key("ui.export.name_info"), elem_id="export-name",
                     scale=2)
     kind_note = gr.Markdown(elem_id="export-kind-note")
@@ -64,22 +70,22 @@ def build(shell: Shell, tab) -> None:
     light = dict(concurrency_limit=None, show_progress="hidden")
     for trigger, api_name in ((refresh.click, "export_runs"), (tab.select, None)):
         trigger(refresh_choices, [run, shell.lang], run, trigger_mode="always_last", api_name=api_name, **light)
-    for trigger in (run.change, kind.change):
-        trigger(lambda value, chosen, lang: describe(ctx, value, chosen, lang), [run, kind, shell.lang],
-                [kind_note, name], **light)
-    start.click(lambda *args: (yield from run_export(ctx, *args)), [run, kind, name, shell.lang],
+    for trigger in (run.change, kind.change, gguf.change):
+        trigger(lambda value, chosen, lang, as_gguf: describe(ctx, value, chosen, lang, as_gguf),
+                [run, kind, shell.lang, gguf], [kind_note, name], **light)
+    start.click(lambda *args: (yield from run_export(ctx, *args)), [run, kind, name, shell.lang, gguf],
                 [status, card, download, exported, export_note], concurrency_id="export", concurrency_limit=1,
                 api_name="export")
     push.click(lambda *args: (yield from run_push(ctx, *args)), [exported, repo, token, private, shell.lang],
                [push_status, token, push_note], concurrency_id="push", concurrency_limit=2, api_name="export_push")
 
-    def relabel(value: str | None, chosen: str, notes: dict | None, pushed: dict | None, lang: str):
+    def relabel(value: str | None, chosen: str, notes: dict | None, pushed: dict | None, lang: str, as_gguf: str):
         # One handler for the whole tab: every event a language switch sets off delays the page's switch.
-        note, _ = describe(ctx, value, chosen, lang)
+        note, _ = describe(ctx, value, chosen, lang, as_gguf)
         return refresh_choices(value, lang), note, note_text(notes, lang), note_text(pushed, lang)
 
-    shell.lang_applied.change(relabel, [run, kind, export_note, push_note, shell.lang], [run, kind_note, status, push_status],
-                      **light)
+    shell.lang_applied.change(relabel, [run, kind, export_note, push_note, shell.lang, gguf],
+                              [run, kind_note, status, push_status], **light)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def refresh_choices(current: str | None, lang: str):
     return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
 
 
-def describe(ctx, run_value: str | None, kind: str, lang: str):
+def describe(ctx, run_value: str | None, kind: str, lang: str, gguf: str = "none"):
     """What the chosen export will hold, whether this run can give it, and a folder name for it."""
     if not run_value:
         return t("ui.export.no_runs", lang), gr.skip()
@@ -102,21 +108,26 @@ def describe(ctx, run_value: str | None, kind: str, lang: str):
     except StudioError as exc:
         return f"⚠️ {error_text(exc, lang)}", gr.skip()
     method_label = t(f"ui.choice.method.kind.{method}", lang)
-    if kind != "adapter" and method not in MERGEABLE:
+    as_gguf = gguf in GGUF_TYPES
+    if (kind != "adapter" or as_gguf) and method not in MERGEABLE:
         note = "⚠️ " + t("ui.export.cannot_merge", lang, method=method_label)
+    elif as_gguf and kind == "adapter" and method != "full":  # a GGUF is written from the merged model
+        note = t("ui.export.about_gguf_adapter", lang, type=gguf)
     else:
         note = t(f"ui.export.about_{'full' if kind == 'adapter' and method == 'full' else kind}", lang)
+        if as_gguf:
+            note += " " + t("ui.export.about_gguf", lang, type=gguf)
     return note, f"{run_dir.name}-{kind}"
 
 
-def _export(run_dir: Path, out: Path, kind: str) -> tuple[dict, Path]:
+def _export(run_dir: Path, out: Path, kind: str, gguf: str | None) -> tuple[dict, Path]:
     from ..export import archive, export_run
 
-    result = export_run(run_dir, out, merge=kind == "merged", demo=kind == "demo")
+    result = export_run(run_dir, out, merge=kind == "merged", demo=kind == "demo", gguf=gguf)
     return result, archive(out)
 
 
-def run_export(ctx, run_value: str | None, kind: str, name: str | None, lang: str):
+def run_export(ctx, run_value: str | None, kind: str, name: str | None, lang: str, gguf: str | None = "none"):
     """Yields [status, card, download, exported, note] as the export is written."""
     from ..export import card_text
 
@@ -133,6 +144,8 @@ def run_export(ctx, run_value: str | None, kind: str, name: str | None, lang: st
         run_dir = chosen_run(run_value, ctx.demo)
         if kind not in KINDS:
             raise StudioError("ui.export.bad_kind", kind=str(kind)[:40], kinds=", ".join(KINDS))
+        if (gguf or "none") not in GGUF:
+            raise StudioError("gguf.err.type", value=str(gguf)[:40], choices=", ".join(GGUF_TYPES))
     except StudioError as exc:
         text, note = said(error=exc)
         yield [text, skip, skip, skip, note]
@@ -140,7 +153,8 @@ def run_export(ctx, run_value: str | None, kind: str, name: str | None, lang: st
     # Always a plain name inside the studio's exports folder, whatever was typed.
     out = export_folder(name or f"{run_dir.name}-{kind}")
     yield [t("ui.export.working", lang, folder=out.name), "", None, skip, None]
-    for event, value in in_background(lambda report: _export(run_dir, out, kind)):
+    as_gguf = gguf if gguf in GGUF_TYPES else None
+    for event, value in in_background(lambda report: _export(run_dir, out, kind, as_gguf)):
         if event == "tick":
             yield [t("ui.export.working_for", lang, folder=out.name, elapsed=f"{value:.0f}"), skip, skip, skip, skip]
         elif event == "error":
