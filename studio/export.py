@@ -170,6 +170,6 @@ def push_to_hub(folder: str | Path, repo_id: str, token: str | None, private: bo
         url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type=repo_type)
         api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type=repo_type)
     except Exception as exc:  # noqa: BLE001 - network and auth failures alike, with the token kept out
-        detail = str(exc).replace(token, "***")[:300]
+        detail = str(exc).replace(token, "***")[:300].rstrip(" .")  # the message adds its own full stop
         raise StudioError("export.err.push_failed", repo=repo_id, detail=detail) from None
     return str(url)
