@@ -1,6 +1,6 @@
 """The built-in model's architecture: a small Llama with tied embeddings.
 
-Sized for CPUs: ~4.2M parameters (about 17 MB in fp32) pre-train in about half an hour on two
+Sized for CPUs: ~4.0M parameters (about 16 MB in fp32) pre-train in about half an hour on two
 cores and take a LoRA run of a few minutes, yet hold the few hundred facts of the built-in world.
 """
 from __future__ import annotations
