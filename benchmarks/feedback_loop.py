@@ -1,6 +1,6 @@
 """Does human feedback steer the model? The whole loop, with a simulated annotator.
 
-    python benchmarks/feedback_loop.py --policy RUN_DIR [--rule no_latin]
+    python benchmarks/feedback_loop.py [--policy builtin|RUN_DIR] [--rule no_latin]   # ~6 min on 2 cores
 
 1. A policy model (the built-in model, or a finished run) writes K answers to each training prompt.
 2. A simulated annotator ranks them by a hidden rule, through the same store calls as the
@@ -10,7 +10,8 @@
 4. On held-out prompts, each model answers (sampled, fixed seeds); we count the share of answers
    that follow the rule, before and after.
 
-Every step is a studio command or core call; results go to benchmarks/results/feedback_loop.json.
+Every step is a studio command or core call; results go to
+benchmarks/results/feedback_loop-<rule>.json.
 """
 from __future__ import annotations
 
