@@ -66,12 +66,16 @@ def ui_side(steps: int) -> float:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
                 page = browser.new_page()
                 page.goto(url)
-                page.wait_for_selector("#train-start")
-                page.locator("#tab-train-button").click()
+                # The steps field lives on the Method tab; the recipe command there confirms the edit
+                # reached the recipe before the Train tab's Start reads it.
+                page.locator("#tab-method-button").click()
                 steps_box = page.locator("#train-max-steps input")
                 steps_box.fill(str(steps))
                 steps_box.press("Tab")
-                time.sleep(1.0)  # the recipe state follows the edit
+                page.wait_for_function(
+                    "n => (document.querySelector('#recipe-command')?.innerText || '')"
+                    ".includes('train.max_steps=' + n)", arg=steps, timeout=60_000)
+                page.locator("#tab-train-button").click()
                 page.locator("#train-start").click()
                 while _status(home).get("state") not in ("completed", "failed", "stopped"):
                     time.sleep(1.0)

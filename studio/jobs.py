@@ -16,6 +16,8 @@ import logging
 import os
 import queue
 import socket
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -101,14 +103,25 @@ def _failure(exc: BaseException) -> StudioError | None:
     return None
 
 
+def _stopped_before_start(run: RunFolder) -> dict:
+    run.clear_stop()
+    return run.update_status(state="stopped", error=None, finished=time.time())
+
+
+def _record_failure(run: RunFolder, message: str, known: StudioError | None) -> dict:
+    """`failed` with a readable message; a known error also keeps its locale key, for the page."""
+    return run.update_status(state="failed", error=message, finished=time.time(),
+                             error_key=known.key if known else None,
+                             error_params={k: str(v) for k, v in (known.params if known else {}).items()})
+
+
 def execute(job: Job, listener: Listener | None = None) -> dict:
     """Run one job to its end state; returns the final status."""
     from .train import train_run
 
     run = job.run
     if job.stop_event.is_set() or run.stop_requested():
-        run.clear_stop()
-        return run.update_status(state="stopped", error=None, finished=time.time())
+        return _stopped_before_start(run)
     handler = _attach_log(run)
     run.update_status(state="running", started=time.time(), pid=os.getpid(), host=socket.gethostname(),
                       error=None, error_key=None)
@@ -120,10 +133,7 @@ def execute(job: Job, listener: Listener | None = None) -> dict:
     except BaseException as exc:  # noqa: BLE001 - a job must end in a state, whatever happened
         log.error("run failed:\n%s", traceback.format_exc())
         known = _failure(exc)
-        message = known.render() if known else render_error(exc)
-        status = run.update_status(state="failed", error=message, finished=time.time(),
-                                   error_key=known.key if known else None,
-                                   error_params={k: str(v) for k, v in (known.params if known else {}).items()})
+        status = _record_failure(run, known.render() if known else render_error(exc), known)
         if isinstance(exc, KeyboardInterrupt):
             raise
     finally:
@@ -132,6 +142,40 @@ def execute(job: Job, listener: Listener | None = None) -> dict:
         _release_memory()
     if emit:
         emit({"state": status["state"]})
+    return status
+
+
+def execute_in_subprocess(job: Job, listener: Listener | None = None) -> dict:
+    """Run one job in a child process (`python -m studio train --resume RUN_DIR`) and supervise it.
+
+    A web server training in one of its own threads shares the interpreter lock with every page
+    request: on a small CPU, polls from an open page slowed training by a fifth or more. The child
+    has the interpreter to itself; it reports through the run folder as any run does, the STOP
+    file stops it, and a child that dies without a final state ends the job as `failed`."""
+    from .paths import workspace
+
+    run = job.run
+    if job.stop_event.is_set() or run.stop_requested():
+        return _stopped_before_start(run)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, STUDIO_HOME=str(workspace()),
+               PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    stderr_path = run.path / "process.log"
+    with stderr_path.open("wb") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "studio", "train", "--resume", str(run.path), "--quiet"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        while child.poll() is None:
+            if job.stop_event.wait(0.5):
+                run.request_stop()  # the child checks the STOP file after each optimizer step
+                child.wait()
+    status = run.status()
+    if status.get("state") not in FINAL_STATES:
+        tail = stderr_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        error = StudioError("train.err.process_ended", code=child.returncode, detail=" / ".join(tail)[-400:] or "-")
+        status = _record_failure(run, error.render(), error)
+    run.clear_stop()
+    if listener:
+        listener(job.run_id, {"state": status["state"]})
     return status
 
 
@@ -147,10 +191,14 @@ def _release_memory() -> None:
 
 
 class JobManager:
-    """Queues jobs and runs them one at a time per device in background threads."""
+    """Queues jobs and runs them one at a time per device in background threads.
 
-    def __init__(self, listener: Listener | None = None):
+    With `isolated` (the web studio), each job trains in a child process the thread supervises
+    (see execute_in_subprocess); otherwise in the thread itself (the CLI, tests, notebooks)."""
+
+    def __init__(self, listener: Listener | None = None, isolated: bool = False):
         self._listener = listener
+        self._isolated = isolated
         self._jobs: dict[str, Job] = {}
         self._queues: dict[str, queue.Queue] = {}
         self._lock = threading.Lock()
@@ -183,7 +231,11 @@ class JobManager:
         while True:
             job = jobs.get()
             try:
-                execute(job, self._listener)
+                # Extra callbacks are Python objects a child process cannot receive: such jobs stay here.
+                if self._isolated and not job.callbacks:
+                    execute_in_subprocess(job, self._listener)
+                else:
+                    execute(job, self._listener)
             except Exception:  # noqa: BLE001 - execute records failures; the worker must survive
                 log.exception("job %s", job.run_id)
             finally:

@@ -111,7 +111,10 @@ class RunFolder:
     def last_checkpoint(self) -> Path | None:
         if not self.checkpoints_dir.is_dir():
             return None
-        found = [p for p in self.checkpoints_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()]
+        # trainer_state.json is the Trainer's last write to a checkpoint: a folder without it was cut
+        # short (a killed process) and cannot be resumed from.
+        found = [p for p in self.checkpoints_dir.glob("checkpoint-*")
+                 if p.name.split("-")[-1].isdigit() and (p / "trainer_state.json").is_file()]
         return max(found, key=lambda p: int(p.name.split("-")[-1]), default=None)
 
 

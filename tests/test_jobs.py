@@ -121,3 +121,44 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(tiny_llama, data_files, t
     assert run.status()["state"] == "completed"
     steps = [e["step"] for e in run.metrics() if "loss" in e]
     assert steps[-1] == 60 and min(s for s in steps if s > killed_at) <= killed_at + 2
+
+
+def test_an_isolated_job_trains_in_a_child_process_and_stops_on_request(tiny_llama, data_files):
+    """The web studio's manager trains in a child process, reporting through the run folder."""
+    manager = JobManager(isolated=True)
+    done = manager.submit(small_recipe(tiny_llama, data_files, max_steps=6))
+    assert manager.wait(done.run_id, timeout=300) == "completed"
+    status = done.run.status()
+    assert status["pid"] != os.getpid() and (done.run.model_dir / "adapter_model.safetensors").is_file()
+    assert max(e["step"] for e in done.run.metrics() if "loss" in e) == 6
+
+    long = manager.submit(small_recipe(tiny_llama, data_files, max_steps=2000, save_steps=1000))
+    deadline = time.time() + 240
+    while not long.run.metrics() and time.time() < deadline:
+        time.sleep(0.3)
+    assert manager.stop(long.run_id)
+    assert manager.wait(long.run_id, timeout=240) == "stopped"
+    assert max(e["step"] for e in long.run.metrics() if "loss" in e) < 2000
+
+
+def test_an_isolated_job_whose_process_dies_ends_as_failed(tiny_llama, data_files):
+    manager = JobManager(isolated=True)
+    job = manager.submit(small_recipe(tiny_llama, data_files, max_steps=2000, save_steps=1000))
+    deadline = time.time() + 240
+    while not job.run.metrics() and time.time() < deadline:
+        time.sleep(0.3)
+    os.kill(job.run.status()["pid"], signal.SIGKILL)
+    assert manager.wait(job.run_id, timeout=120) == "failed"
+    status = job.run.status()
+    assert "exit code -9" in status["error"] and "--resume" in status["error"]
+    assert status["error_key"] == "train.err.process_ended"
+
+
+def test_a_checkpoint_cut_short_by_a_kill_is_not_resumed_from(tmp_path):
+    run = RunFolder(tmp_path / "run")
+    for step, complete in ((5, True), (10, False)):
+        folder = run.checkpoints_dir / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        if complete:
+            (folder / "trainer_state.json").write_text("{}")
+    assert run.last_checkpoint().name == "checkpoint-5"

@@ -1,5 +1,6 @@
 """The UI's handlers, called directly (no browser): recipe form, recipe preview, data inspection,
 estimates, and a tiny run followed from start to chat."""
+import json
 import os
 import shlex
 import socket
@@ -195,7 +196,7 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     assert "queued" in message
     run_id = Path(path).name
     assert ctx.jobs.wait(run_id, timeout=300) == "completed"
-    status, progress, loss, lr, rl, log, timer, runs = tab_train.poll(path, "en")
+    status, progress, loss, lr, rl, log, timer, runs, drawn = tab_train.poll(path, "en")
     assert "Completed" in status and 'data-step="4"' in progress
     assert len(loss["value"]) >= 4 and "points logged: 4" in loss["caption"]
     assert timer.active is False and run_id in runs.iloc[:, 0].tolist()
@@ -213,6 +214,27 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     broken = list(tab_chat.answer(ctx, str(Path(path).parent / "no-such-run"), "Hi", [], [], 0.0, 1.0, 4, 0, "en"))
     assert broken[-1][3].startswith("⚠️") and "not a run folder" in broken[-1][3]
     assert "不是运行目录" in tab_chat.note_text(broken[-1][4], "zh")
+
+
+def test_an_idle_poll_leaves_the_charts_alone(tmp_path):
+    """While a run trains, the charts are re-drawn only when new events have arrived and a few
+    seconds have passed; status and progress follow every poll."""
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "status.json").write_text(json.dumps({"state": "running"}))
+    (run / "metrics.jsonl").write_text(json.dumps({"step": 1, "total_steps": 9, "loss": 2.0}) + "\n")
+    first = tab_train.poll(str(run), "en")
+    assert first[-1][:2] == [str(run), 1] and len(first[2]["value"]) == 1
+    with (run / "metrics.jsonl").open("a") as f:
+        f.write(json.dumps({"step": 2, "total_steps": 9, "loss": 1.5}) + "\n")
+    soon = tab_train.poll(str(run), "en", drawn=first[-1])
+    assert all(part is gr.skip() or part == gr.skip() for part in soon[2:6]) and soon[-1] == first[-1]
+    assert soon[6].active is True and "studio-progress" in soon[1]
+    later = [str(run), 1, first[-1][2] - tab_train.CHART_SECONDS]
+    fresh = tab_train.poll(str(run), "en", drawn=later)
+    assert fresh[-1][:2] == [str(run), 2] and len(fresh[2]["value"]) == 2
+    (run / "status.json").write_text(json.dumps({"state": "completed"}))
+    assert len(tab_train.poll(str(run), "en", drawn=fresh[-1])[2]["value"]) == 2  # the end is always drawn
 
 
 def test_start_reports_an_invalid_recipe_in_the_ui_language(monkeypatch):

@@ -26,7 +26,8 @@ class AppContext:
             if self._jobs is None:
                 from ..jobs import JobManager
 
-                self._jobs = JobManager()
+                # Each run trains in a child process: the page's requests never compete with it.
+                self._jobs = JobManager(isolated=True)
             return self._jobs
 
     @property

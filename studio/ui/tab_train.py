@@ -5,6 +5,8 @@ is followed the same way as one started here.
 """
 from __future__ import annotations
 
+import time
+
 import gradio as gr
 
 from ..errors import StudioError
@@ -19,7 +21,10 @@ from .texts import Key
 
 ID = "train"
 TITLE = Key("ui.tab.train")
-POLL_SECONDS = 1.0
+# Every two seconds: each update re-draws three charts in the browser, which on a small machine
+# shares the cores with the training (benchmarks/ui_throughput.py measures the cost).
+POLL_SECONDS = 2.0
+CHART_SECONDS = 6.0  # the charts, the costliest part to draw, follow at most this often while a run trains
 
 
 def build(shell: Shell, tab) -> None:
@@ -51,8 +56,9 @@ def build(shell: Shell, tab) -> None:
     runs = gr.Dataframe(interactive=False, wrap=True, elem_id="train-runs", max_height=320)
 
     watch = gr.State(None)         # the run folder the page follows
+    shown = gr.State(None)         # (run folder, events, time) the charts last drew
     timer = gr.Timer(POLL_SECONDS, active=False)
-    view = [status, progress, loss_plot, lr_plot, rl_plot, log, timer, runs]
+    view = [status, progress, loss_plot, lr_plot, rl_plot, log, timer, runs, shown]
     light = dict(concurrency_limit=None)
     quiet = dict(concurrency_limit=None, show_progress="hidden")  # polls must not flash a spinner
 
@@ -68,7 +74,7 @@ def build(shell: Shell, tab) -> None:
 
     stop_button.click(stop, [watch, shell.lang], status, **light)
     # Polls go through without waiting in the queue: a chart must not stall behind a slow chat answer.
-    timer.tick(lambda path, lang: poll(path, lang), [watch, shell.lang], view, **quiet)
+    timer.tick(lambda path, lang, drawn: poll(path, lang, drawn=drawn), [watch, shell.lang, shown], view, **quiet)
     for trigger in (shell.lang_applied.change, refresh.click):
         trigger(lambda path, lang: poll(path, lang, final=True), [watch, shell.lang], view, **quiet)
     runs.select(pick_run, [shell.lang], [watch, timer], **quiet)
@@ -138,17 +144,28 @@ def pick_run(lang: str, evt: gr.SelectData):
     return path, gr.Timer(active=RunFolder(path).state() not in FINAL_STATES)
 
 
-def poll(path: str | None, lang: str, final: bool = False):
-    """Everything the tab shows about the followed run; the timer stops once the run has ended."""
+def poll(path: str | None, lang: str, final: bool = False, drawn=None):
+    """Everything the tab shows about the followed run; the timer stops once the run has ended.
+
+    `drawn` is what the charts last showed and when: they are re-drawn when new events have
+    arrived and CHART_SECONDS have passed (or the run has ended), so polls cost the browser, which
+    may share the cores with the training, little drawing; status and progress follow every poll."""
     if not path:
-        return ["", "", None, None, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang)]
+        return ["", "", None, None, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang),
+                None]
     run = RunFolder(path)
     events = run.metrics()
     state = run.state()
-    loss, lr, rl = runview.curves(events, lang)
     ended = state in FINAL_STATES
-    return [runview.status_markdown(run, lang), runview.progress_html(run, events, lang),
-            gr.update(value=loss, caption=runview.loss_caption(events, lang)), lr,
-            gr.update(value=rl, visible=rl is not None), run.log_tail(40),
+    drawn = list(drawn or [None, None, 0.0])
+    now = [path, len(events), time.time()]
+    fresh = drawn[:2] != now[:2] and now[2] - drawn[2] >= CHART_SECONDS
+    if final or ended or drawn[0] != path or fresh:
+        loss, lr, rl = runview.curves(events, lang)
+        charts = [gr.update(value=loss, caption=runview.loss_caption(events, lang)), lr,
+                  gr.update(value=rl, visible=rl is not None), run.log_tail(40)]
+    else:
+        charts, now = [gr.skip()] * 4, drawn
+    return [runview.status_markdown(run, lang), runview.progress_html(run, events, lang), *charts,
             gr.Timer(active=not ended),
-            runview.runs_table(lang) if (ended or final) else gr.skip()]
+            runview.runs_table(lang) if (ended or final) else gr.skip(), now]
