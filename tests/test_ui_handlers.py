@@ -243,6 +243,27 @@ def test_start_reports_an_invalid_recipe_in_the_ui_language(monkeypatch):
     assert "data.path" in out[1] and "选择" in out[1]
 
 
+def test_chat_prompts_end_with_the_question_not_an_empty_answer(monkeypatch):
+    """The prompt each side answers is the conversation up to the new question, as it was when sent."""
+    import studio.inference
+
+    seen = []
+
+    def fake_stream(loaded, prompt, sampling, base=False):
+        seen.append([dict(m) for m in prompt])  # read lazily, as the real stream() does
+        yield "ok"
+
+    class Loaded:
+        recipe = recipe_from_dict({"data": {"path": "x.jsonl"}})
+
+    ctx = AppContext()
+    monkeypatch.setattr(studio.inference, "stream", fake_stream)
+    monkeypatch.setattr(tab_chat, "check_target", lambda ctx, target: None)
+    monkeypatch.setattr(ctx, "chat_model", lambda target: Loaded())
+    list(tab_chat.answer(ctx, "/some/run", "Capital of France?", [], [], 0.7, 0.9, 8, 0, "en"))
+    assert [p[-1] for p in seen] == [{"role": "user", "content": "Capital of France?"}] * 2
+
+
 def test_chat_needs_a_message_and_a_model():
     ctx = AppContext()
     assert list(tab_chat.answer(ctx, None, "hi", [], [], 0.7, 0.9, 8, 0, "en"))[-1][3] == "Choose a run or a base model first."

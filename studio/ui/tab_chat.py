@@ -158,7 +158,8 @@ def answer(ctx, target, message, before, after, temperature, top_p, max_new, see
         sides = [(before, True)] if base_only else [(before, True), (after, False)]
         writing = said("ui.chat.writing")
         for history, base in sides:
-            prompt = _prompt(loaded, history)
+            # A copy: stream() reads its prompt lazily, after the empty answer below is appended.
+            prompt = _prompt(loaded, list(history))
             history.append({"role": "assistant", "content": ""})
             for text in stream(loaded, prompt, sampling, base=base):
                 history[-1]["content"] = text
