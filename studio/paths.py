@@ -20,10 +20,15 @@ def workspace() -> Path:
     return home
 
 
-def runs_dir() -> Path:
-    path = workspace() / "runs"
+def workspace_folder(name: str) -> Path:
+    """A folder of the workspace (`runs`, `uploads`, `exports`), created when first asked for."""
+    path = workspace() / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def runs_dir() -> Path:
+    return workspace_folder("runs")
 
 
 def database(name: str) -> Path:

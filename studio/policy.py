@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import StudioError
-from .paths import ASSETS, workspace
+from .paths import ASSETS, workspace, workspace_folder
 
 DEMO_HUB_MODELS = (
     "HuggingFaceTB/SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-360M-Instruct",
@@ -40,9 +40,7 @@ def on_space() -> bool:
 
 
 def uploads_dir() -> Path:
-    path = workspace() / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return workspace_folder("uploads")
 
 
 def inside(path: str | Path, roots: list[Path]) -> Path | None:
@@ -173,9 +171,7 @@ def store_upload(source: str | Path, demo: bool, limits: DemoLimits = DemoLimits
 
 
 def exports_dir() -> Path:
-    path = workspace() / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return workspace_folder("exports")
 
 
 def export_folder(name: str) -> Path:
