@@ -162,8 +162,11 @@ def poll(path: str | None, lang: str, final: bool = False, drawn=None):
     fresh = drawn[:2] != now[:2] and now[2] - drawn[2] >= CHART_SECONDS
     if final or ended or drawn[0] != path or fresh:
         loss, lr, rl = runview.curves(events, lang)
-        charts = [gr.update(value=loss, caption=runview.loss_caption(events, lang)), lr,
-                  gr.update(value=rl, visible=rl is not None), run.log_tail(40)]
+        # The whole run on the x axis: the plot would otherwise keep an axis from an earlier draw.
+        steps = dict(x_lim=[0, max([e.get("total_steps") or 0 for e in events] + [1])])
+        charts = [gr.update(value=loss, caption=runview.loss_caption(events, lang), **steps),
+                  gr.update(value=lr, **steps), gr.update(value=rl, visible=rl is not None, **steps),
+                  run.log_tail(40)]
     else:
         charts, now = [gr.skip()] * 4, drawn
     return [runview.status_markdown(run, lang), runview.progress_html(run, events, lang), *charts,
