@@ -3,8 +3,8 @@
     python benchmarks/ui_throughput.py [--steps 120] [--rounds 2]
 
 The UI side starts `python app.py`, opens it in headless Chromium (Playwright, Debian's
-chromium), sets the quickstart preset's steps, presses Start and keeps the page open, so its
-live charts poll the server during the whole run, as a user's page would. The CLI side runs
+chromium), sets the quickstart preset's steps, presses Start and keeps the page open on the Train
+tab, so its progress bar and charts poll the server during the whole run, as a user's page would. The CLI side runs
 `python -m studio train quickstart train.max_steps=N`. Rounds alternate. The ratio is UI / CLI in
 optimizer steps per second over the training loop (`train_seconds` in status.json).
 Results go to benchmarks/results/ui_throughput.json.

@@ -143,7 +143,7 @@ def test_run_names_stay_plain_one_run_per_visitor_and_only_its_owner_stops_it(wo
     base = _base_run(tiny_llama, data_files)
     start = recipe(**{"model.name": base, "data.path": str(data), "output.name": "../../../tmp/evil",
                       "train.max_steps": 200, "train.batch_size": 2})
-    path, message, _ = tab_train.start_run(ctx, start, "en", "visitor-a")
+    path, message, *_ = tab_train.start_run(ctx, start, "en", "visitor-a")
     try:
         assert Path(path).parent == workspace / "runs" and Path(path).name.startswith("evil-")
         second = tab_train.start_run(ctx, start, "en", "visitor-a")

@@ -192,14 +192,16 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     ctx = AppContext()
     recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(data_files["alpaca"])},
                                "train": {"max_steps": 4, "batch_size": 4, "logging_steps": 1}}).to_dict()
-    path, message, timer = tab_train.start_run(ctx, recipe, "en")
-    assert "queued" in message
+    path, message, progress, timer = tab_train.start_run(ctx, recipe, "en")
+    assert "queued" in message and 'data-live="1"' in progress and timer.active is True
     run_id = Path(path).name
     assert ctx.jobs.wait(run_id, timeout=300) == "completed"
     status, progress, loss, lr, rl, log, timer, runs, drawn = tab_train.poll(path, "en")
     assert "Completed" in status and 'data-step="4"' in progress
     assert len(loss["value"]) >= 4 and "points logged: 4" in loss["caption"]
     assert timer.active is False and run_id in runs.iloc[:, 0].tolist()
+    picked = tab_train.pick_run("en", gr.SelectData(None, {"row_value": [run_id], "index": [0, 0], "value": run_id}))
+    assert picked[0] == path and len(picked) == 10 and len(picked[3]["value"]) == len(loss["value"])
 
     choices = tab_chat.chat_choices(recipe, "en")
     assert choices[0][1] == path and choices[-1][1] == f"base:{tiny_llama}"
@@ -216,25 +218,40 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     assert "不是运行目录" in tab_chat.note_text(broken[-1][4], "zh")
 
 
-def test_an_idle_poll_leaves_the_charts_alone(tmp_path):
-    """While a run trains, the charts are re-drawn only when new events have arrived and a few
-    seconds have passed; status and progress follow every poll."""
+def test_a_poll_redraws_the_charts_only_when_new_events_came(tmp_path):
+    """While a run trains, the charts are re-drawn only when new events have arrived; the end is
+    always drawn. The timer's tick leaves the progress bar to the page's light poller."""
     run = tmp_path / "run"
     run.mkdir()
-    (run / "status.json").write_text(json.dumps({"state": "running"}))
+    (run / "status.json").write_text(json.dumps({"state": "running", "step": 1, "total_steps": 9}))
     (run / "metrics.jsonl").write_text(json.dumps({"step": 1, "total_steps": 9, "loss": 2.0}) + "\n")
     first = tab_train.poll(str(run), "en")
-    assert first[-1][:2] == [str(run), 1] and len(first[2]["value"]) == 1
+    assert first[-1] == [str(run), 1] and len(first[2]["value"]) == 1 and 'data-live="1"' in first[1]
+    soon = tab_train.follow(str(run), "en", first[-1])
+    assert len(soon) == 8 and all(part == gr.skip() for part in soon[1:5]) and soon[-1] == first[-1]
+    assert soon[5].active is True and "Running" in soon[0]
     with (run / "metrics.jsonl").open("a") as f:
         f.write(json.dumps({"step": 2, "total_steps": 9, "loss": 1.5}) + "\n")
-    soon = tab_train.poll(str(run), "en", drawn=first[-1])
-    assert all(part is gr.skip() or part == gr.skip() for part in soon[2:6]) and soon[-1] == first[-1]
-    assert soon[6].active is True and "studio-progress" in soon[1]
-    later = [str(run), 1, first[-1][2] - tab_train.CHART_SECONDS]
-    fresh = tab_train.poll(str(run), "en", drawn=later)
-    assert fresh[-1][:2] == [str(run), 2] and len(fresh[2]["value"]) == 2
-    (run / "status.json").write_text(json.dumps({"state": "completed"}))
-    assert len(tab_train.poll(str(run), "en", drawn=fresh[-1])[2]["value"]) == 2  # the end is always drawn
+    fresh = tab_train.follow(str(run), "en", first[-1])
+    assert fresh[-1] == [str(run), 2] and len(fresh[1]["value"]) == 2
+    (run / "status.json").write_text(json.dumps({"state": "completed", "step": 2, "total_steps": 9}))
+    end = tab_train.poll(str(run), "en", drawn=fresh[-1])
+    assert len(end[2]["value"]) == 2 and end[6].active is False and 'data-live="0"' in end[1]
+
+
+def test_the_progress_bar_server_function_follows_a_run_of_this_workspace(tmp_path):
+    from studio.runs import create_run
+
+    run = create_run(recipe_from_dict({"data": {"path": "x.jsonl"}}).resolved())
+    run.update_status(state="running", step=3, total_steps=12)
+    live = tab_train.live_progress({"run": run.run_id, "lang": "zh"})
+    assert live["ended"] is False and 'data-step="3"' in live["html"] and f'data-run="{run.run_id}"' in live["html"]
+    assert 'data-lang="zh"' in live["html"] and 'data-live="1"' in live["html"]
+    run.update_status(state="completed", step=12)
+    done = tab_train.live_progress({"run": run.run_id, "lang": "fr"})  # an unknown language falls back to English
+    assert done["ended"] is True and 'data-live="0"' in done["html"] and 'data-lang="en"' in done["html"]
+    for query in ({"run": "no-such-run"}, {"run": "../../etc"}, {}, None, "text"):
+        assert tab_train.live_progress(query) == {}
 
 
 def test_start_reports_an_invalid_recipe_in_the_ui_language(monkeypatch):
@@ -280,7 +297,7 @@ def test_stop_ends_a_run_after_its_current_step(data_files, tiny_llama):
     ctx = AppContext()
     recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(data_files["alpaca"])},
                                "train": {"max_steps": 500, "batch_size": 2, "logging_steps": 1}}).to_dict()
-    path, _, _ = tab_train.start_run(ctx, recipe, "en")
+    path, *_ = tab_train.start_run(ctx, recipe, "en")
     deadline = time.time() + 120
     while not RunFolder(path).metrics() and time.time() < deadline:
         time.sleep(0.2)

@@ -2,12 +2,13 @@
 
     app.py         the builder: page frame, language switch, one tab per module in TABS
     launch.py      serve(host, port, share, auth, demo), what `python app.py` and `python -m studio serve` run
+    page_head.py   scripts put first into each page (frame_budget.js: a cheap idle page)
     context.py     the app's own state (job manager, the loaded chat model), made per app
     shell.py       what each tab is given: context, texts, recipe form, shared states
     texts.py       every visible string as a locale key, re-rendered when the language changes
     form.py        recipe fields as widgets, built from the schema in studio.recipe
     recipes.py     presets, recipe YAML in and out, the equivalent CLI command
-    runview.py     a run folder as the Train tab shows it
+    runview.py     a run folder as the Train tab shows it (its progress bar kept live by train_live.js)
     evalview.py    an evaluation and a comparison as the Evaluate tab shows them
     background.py  slow work (evaluation, merging) in a thread, its progress streamed to the page
     demo.py        demo mode in the page: visitors, limits, the checks before any file is read

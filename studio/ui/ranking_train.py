@@ -80,7 +80,8 @@ def train_outputs(form, objective: str, mode: str, target: str | None, reward_ru
 def start(ctx, form, origin: dict, lang: str, values, visitor: str | None = None) -> tuple:
     """Start the recipe the form describes (the one a train button loaded); (run path, status, timer).
     `visitor` keeps a public studio's queue fair, as a start from the Train tab does."""
-    return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, visitor)
+    path, status, _progress, timer = start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, visitor)
+    return path, status, timer
 
 
 def watch(path: str | None, lang: str):

@@ -55,6 +55,8 @@ def status_markdown(run: RunFolder, lang: str) -> str:
 
 
 def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
+    """The progress bar with step, tokens/s and ETA. While the run trains, its data attributes
+    (run id, language, data-live) let the page's light poller (train_live.js) keep it current."""
     status = run.status()
     step, total = status.get("step") or 0, status.get("total_steps") or 0
     last = next((e for e in reversed(events) if "eta" in e or "tokens_per_second" in e), {})
@@ -64,7 +66,11 @@ def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
     text = t("ui.train.progress", lang, step=step, total=total or "?",
              speed="-" if speed is None else f"{speed:,.0f}",
              eta="-" if finished or "eta" not in last else duration(last["eta"]))
-    return bar_html(share, text, f'data-step="{step}" data-total="{total}"')
+    # The state leads the line: the bar is what updates every two seconds.
+    text = f"{state_label(run.state(), lang)} · {text}"
+    attrs = (f'data-step="{step}" data-total="{total}" data-run="{html.escape(run.run_id)}" '
+             f'data-lang="{html.escape(lang)}" data-live="{0 if finished else 1}"')
+    return bar_html(share, text, attrs)
 
 
 def bar_html(share: float, text: str, attrs: str = "") -> str:

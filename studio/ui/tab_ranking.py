@@ -25,7 +25,9 @@ TITLE = Key("ui.tab.ranking")
 SLOTS = annotate.SLOTS
 PROMPT_TYPES = [".txt", ".jsonl", ".json", ".csv", ".parquet"]
 KEYS_JS = (Path(__file__).with_name("ranking_keys.js")).read_text(encoding="utf-8")
-POLL_SECONDS = 2.0
+# A run trained from here is followed by its status line only; each Gradio event costs the browser
+# work across the whole page (see tab_train), so every five seconds is enough for a line of text.
+POLL_SECONDS = 5.0
 NAME_KEY = "studio-ranking-annotator"
 REMEMBER_JS = f"(name) => {{ if (name && name.trim()) localStorage.setItem('{NAME_KEY}', name.trim()); return []; }}"
 RECALL_JS = f"(name) => name || localStorage.getItem('{NAME_KEY}') || ''"

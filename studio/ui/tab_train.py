@@ -5,12 +5,12 @@ is followed the same way as one started here.
 """
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
 import gradio as gr
 
 from ..errors import StudioError
-from ..i18n import t
+from ..i18n import LANGUAGES, t
 from ..policy import demo_recipe
 from ..recipe import recipe_from_dict
 from ..runs import FINAL_STATES, Registry, RunFolder
@@ -21,10 +21,13 @@ from .texts import Key
 
 ID = "train"
 TITLE = Key("ui.tab.train")
-# Every two seconds: each update re-draws three charts in the browser, which on a small machine
-# shares the cores with the training (benchmarks/ui_throughput.py measures the cost).
-POLL_SECONDS = 2.0
-CHART_SECONDS = 6.0  # the charts, the costliest part to draw, follow at most this often while a run trains
+# The progress bar follows a run every two seconds through a server function (train_live.js); the
+# state line, curves and log through a Gradio timer, less often: each Gradio event costs the browser
+# work in proportion to the whole page (it refreshes the loading state of every component events
+# have touched), and on a small machine the browser shares the cores with the training
+# (benchmarks/ui_throughput.py measures the cost).
+CHART_SECONDS = 15.0  # the Refresh button redraws at once
+LIVE_JS = (Path(__file__).with_name("train_live.js")).read_text(encoding="utf-8")
 
 
 def build(shell: Shell, tab) -> None:
@@ -36,7 +39,7 @@ def build(shell: Shell, tab) -> None:
         start_button = make(gr.Button, value=Key("ui.train.start"), variant="primary", elem_id="train-start", scale=1)
         stop_button = make(gr.Button, value=Key("ui.train.stop"), variant="stop", elem_id="train-stop", scale=1)
         status = gr.Markdown(elem_id="train-status")
-    progress = gr.HTML(elem_id="train-progress")
+    progress = gr.HTML(elem_id="train-progress", js_on_load=LIVE_JS, server_functions=[live_progress])
     with gr.Row():
         loss_plot = make(gr.LinePlot, x="step", y="value", color="series", label=Key("ui.train.loss_plot"),
                          color_title=Key("ui.train.series_title"),
@@ -56,9 +59,10 @@ def build(shell: Shell, tab) -> None:
     runs = gr.Dataframe(interactive=False, wrap=True, elem_id="train-runs", max_height=320)
 
     watch = gr.State(None)         # the run folder the page follows
-    shown = gr.State(None)         # (run folder, events, time) the charts last drew
-    timer = gr.Timer(POLL_SECONDS, active=False)
+    shown = gr.State(None)         # (run folder, events) the charts last drew
+    timer = gr.Timer(CHART_SECONDS, active=False)
     view = [status, progress, loss_plot, lr_plot, rl_plot, log, timer, runs, shown]
+    followed = [c for c in view if c is not progress]  # the timer's outputs: train_live.js keeps the bar
     light = dict(concurrency_limit=None)
     quiet = dict(concurrency_limit=None, show_progress="hidden")  # polls must not flash a spinner
 
@@ -66,7 +70,7 @@ def build(shell: Shell, tab) -> None:
     def start(request: gr.Request, origin: dict, lang: str, *values):
         return start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, owner(request))
 
-    start_button.click(start, [shell.origin, shell.lang, *form.components], [watch, status, timer],
+    start_button.click(start, [shell.origin, shell.lang, *form.components], [watch, status, progress, timer],
                        api_name="train_start", **light)
 
     def stop(path: str | None, lang: str, request: gr.Request):
@@ -74,10 +78,10 @@ def build(shell: Shell, tab) -> None:
 
     stop_button.click(stop, [watch, shell.lang], status, **light)
     # Polls go through without waiting in the queue: a chart must not stall behind a slow chat answer.
-    timer.tick(lambda path, lang, drawn: poll(path, lang, drawn=drawn), [watch, shell.lang, shown], view, **quiet)
+    timer.tick(follow, [watch, shell.lang, shown], followed, **quiet)
     for trigger in (shell.lang_applied.change, refresh.click):
         trigger(lambda path, lang: poll(path, lang, final=True), [watch, shell.lang], view, **quiet)
-    runs.select(pick_run, [shell.lang], [watch, timer], **quiet)
+    runs.select(pick_run, [shell.lang], [watch, *view], **quiet)
     shell.loaders.append((lambda path, lang: reattach(ctx, path, lang), [watch, shell.lang], [watch, *view]))
 
 
@@ -96,10 +100,11 @@ def start_run(ctx, recipe_dict: dict, lang: str, visitor: str | None = None):
             job = ctx.jobs.submit(recipe)
     except StudioError as exc:
         gr.Warning(error_text(exc, lang))
-        return gr.skip(), f"⚠️ {error_text(exc, lang)}", gr.skip()
+        return gr.skip(), f"⚠️ {error_text(exc, lang)}", gr.skip(), gr.skip()
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
-        return gr.skip(), f"⚠️ {error_text(exc, lang)}", gr.skip()
-    return str(job.run.path), t("ui.train.started", lang, run=job.run_id), gr.Timer(active=True)
+        return gr.skip(), f"⚠️ {error_text(exc, lang)}", gr.skip(), gr.skip()
+    return (str(job.run.path), t("ui.train.started", lang, run=job.run_id),
+            runview.progress_html(job.run, [], lang), gr.Timer(active=True))
 
 
 def stop_run(ctx, path: str | None, lang: str, visitor: str | None = None) -> str:
@@ -136,31 +141,31 @@ def reattach(ctx, path: str | None, lang: str):
 
 
 def pick_run(lang: str, evt: gr.SelectData):
-    """Clicking a row of the runs table shows that run's curves and log."""
+    """Clicking a row of the runs table shows that run's state, curves and log (followed live if it
+    is still training)."""
     run_id = evt.row_value[0] if evt.row_value else None
     path = runview.run_path(run_id) if run_id else None
     if not path:
-        return gr.skip(), gr.skip()
-    return path, gr.Timer(active=RunFolder(path).state() not in FINAL_STATES)
+        return [gr.skip()] * 10
+    return [path, *poll(path, lang, final=True)]
 
 
 def poll(path: str | None, lang: str, final: bool = False, drawn=None):
-    """Everything the tab shows about the followed run; the timer stops once the run has ended.
+    """Everything the tab shows about the followed run, in the order of `view`; the timer stops once
+    the run has ended.
 
-    `drawn` is what the charts last showed and when: they are re-drawn when new events have
-    arrived and CHART_SECONDS have passed (or the run has ended), so polls cost the browser, which
-    may share the cores with the training, little drawing; status and progress follow every poll."""
+    `drawn` is the (run folder, event count) the charts last showed: they are re-drawn only when new
+    events have arrived, the run has ended, or `final` asks for it."""
     if not path:
-        return ["", "", None, None, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang),
-                None]
+        # Empty charts, not none: the browser loads and compiles its chart library now, while the
+        # page opens, rather than at the first draw during a run.
+        loss, lr, _ = runview.curves([], lang)
+        return ["", "", loss, lr, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang), None]
     run = RunFolder(path)
     events = run.metrics()
-    state = run.state()
-    ended = state in FINAL_STATES
-    drawn = list(drawn or [None, None, 0.0])
-    now = [path, len(events), time.time()]
-    fresh = drawn[:2] != now[:2] and now[2] - drawn[2] >= CHART_SECONDS
-    if final or ended or drawn[0] != path or fresh:
+    ended = run.state() in FINAL_STATES
+    now = [path, len(events)]
+    if final or ended or list(drawn or []) != now:
         loss, lr, rl = runview.curves(events, lang)
         # The whole run on the x axis: the plot would otherwise keep an axis from an earlier draw.
         steps = dict(x_lim=[0, max([e.get("total_steps") or 0 for e in events] + [1])])
@@ -168,7 +173,25 @@ def poll(path: str | None, lang: str, final: bool = False, drawn=None):
                   gr.update(value=lr, **steps), gr.update(value=rl, visible=rl is not None, **steps),
                   run.log_tail(40)]
     else:
-        charts, now = [gr.skip()] * 4, drawn
+        charts = [gr.skip()] * 4
     return [runview.status_markdown(run, lang), runview.progress_html(run, events, lang), *charts,
-            gr.Timer(active=not ended),
-            runview.runs_table(lang) if (ended or final) else gr.skip(), now]
+            gr.Timer(active=not ended), runview.runs_table(lang) if (ended or final) else gr.skip(), now]
+
+
+def follow(path: str | None, lang: str, drawn) -> list:
+    """The timer's tick: all of `poll` but the progress bar, which train_live.js keeps current."""
+    out = poll(path, lang, drawn=drawn)
+    del out[1]
+    return out
+
+
+def live_progress(query: dict) -> dict:
+    """Server function of the progress bar (train_live.js): {"html", "ended"} for the run whose id
+    and language the bar carries; {} for an unknown run. Only runs of this workspace are found."""
+    query = query if isinstance(query, dict) else {}
+    lang = query.get("lang") if query.get("lang") in LANGUAGES else "en"
+    path = runview.run_path(str(query.get("run") or "")) if query.get("run") else None
+    if not path:
+        return {}
+    run = RunFolder(path)
+    return {"html": runview.progress_html(run, run.metrics(), lang), "ended": run.state() in FINAL_STATES}

@@ -62,6 +62,32 @@ def test_page_opens_on_the_model_tab(page, artifacts, base_model):
     shot(page, artifacts, "01-model")
 
 
+def test_an_idle_page_asks_for_few_animation_frames(browser, studio_url):
+    """Gradio's page loader leaves a 60-frames-a-second timer running; the studio's frame budget,
+    first in the page's <head>, slows any loop older than a second to four frames a second. A
+    counter put under everything (an init script runs before the page's own) sees what reaches
+    the browser."""
+    context = browser.new_context()
+    context.add_init_script("""
+        window.framesAsked = 0;
+        const native = window.requestAnimationFrame.bind(window);
+        window.requestAnimationFrame = (cb) => { window.framesAsked++; return native(cb); };
+    """)
+    idle = context.new_page()
+    try:
+        idle.goto(studio_url)
+        idle.wait_for_selector("#lang-select")
+        assert idle.evaluate("window.studioFrameBudget") is True
+        assert "studioFrameBudget" in idle.evaluate("document.head.querySelector('script').textContent")
+        idle.wait_for_timeout(9000)  # the first seconds load and draw the tabs
+        before = idle.evaluate("window.framesAsked")
+        idle.wait_for_timeout(3000)
+        frames = idle.evaluate("window.framesAsked") - before
+        assert frames < 40, f"{frames} animation frames asked for in 3 s by an idle page (60 a second without the budget)"
+    finally:
+        context.close()
+
+
 def test_upload_shows_format_preview_and_stats(page, artifacts):
     tab(page, "data")
     page.locator("#data-upload input[type=file]").set_input_files(str(ROOT / "assets/data/tasks/train.jsonl"))
