@@ -157,10 +157,8 @@ def poll(path: str | None, lang: str, final: bool = False, drawn=None):
     `drawn` is the (run folder, event count) the charts last showed: they are re-drawn only when new
     events have arrived, the run has ended, or `final` asks for it."""
     if not path:
-        # Empty charts, not none: the browser loads and compiles its chart library now, while the
-        # page opens, rather than at the first draw during a run.
-        loss, lr, _ = runview.curves([], lang)
-        return ["", "", loss, lr, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang), None]
+        return ["", "", None, None, gr.update(visible=False), "", gr.Timer(active=False), runview.runs_table(lang),
+                None]
     run = RunFolder(path)
     events = run.metrics()
     ended = run.state() in FINAL_STATES
