@@ -199,6 +199,12 @@ class Registry:
                 out.append(status)
         return out
 
+    def path_of(self, run_id: str) -> str | None:
+        """The folder of run `run_id`, or None when it is not recorded or was deleted by hand."""
+        with closing(self._connect()) as conn:
+            row = conn.execute("SELECT path FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return row[0] if row and Path(row[0]).is_dir() else None
+
     def forget(self, run_id: str) -> None:
         with closing(self._connect()) as conn, conn:
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))

@@ -29,9 +29,9 @@ def insert_after_head(html: bytes, snippet: bytes) -> bytes:
 class EarlyScripts:
     """ASGI middleware: HTML pages get the early scripts; all other responses stream as they were."""
 
-    def __init__(self, app, snippet: bytes | None = None):
+    def __init__(self, app):
         self.app = app
-        self.snippet = early_scripts() if snippet is None else snippet
+        self.snippet = early_scripts()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "GET":

@@ -57,17 +57,17 @@ def status_markdown(run: RunFolder, lang: str) -> str:
 def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
     """The progress bar with step, tokens/s and ETA. While the run trains, its data attributes
     (run id, language, data-live) let the page's light poller (train_live.js) keep it current."""
-    status = run.status()
+    status, state = run.status(), run.state()
     step, total = status.get("step") or 0, status.get("total_steps") or 0
     last = next((e for e in reversed(events) if "eta" in e or "tokens_per_second" in e), {})
     speed = next((e["tokens_per_second"] for e in reversed(events) if "tokens_per_second" in e), None)
-    finished = run.state() in FINAL_STATES
-    share = 100.0 if finished and run.state() == "completed" else (100.0 * step / total if total else 0.0)
+    finished = state in FINAL_STATES
+    share = 100.0 if state == "completed" else (100.0 * step / total if total else 0.0)
     text = t("ui.train.progress", lang, step=step, total=total or "?",
              speed="-" if speed is None else f"{speed:,.0f}",
              eta="-" if finished or "eta" not in last else duration(last["eta"]))
     # The state leads the line: the bar is what updates every two seconds.
-    text = f"{state_label(run.state(), lang)} · {text}"
+    text = f"{state_label(state, lang)} · {text}"
     attrs = (f'data-step="{step}" data-total="{total}" data-run="{html.escape(run.run_id)}" '
              f'data-lang="{html.escape(lang)}" data-live="{0 if finished else 1}"')
     return bar_html(share, text, attrs)
@@ -124,10 +124,7 @@ def _choice(field: str, value: str | None, lang: str) -> str:
 
 
 def run_path(run_id: str) -> str | None:
-    for status in Registry().runs():
-        if status["run_id"] == run_id:
-            return status["path"]
-    return None
+    return Registry().path_of(run_id)
 
 
 def finished_run_choices(lang: str, objectives: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
