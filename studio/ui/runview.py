@@ -69,7 +69,7 @@ def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
     # The state leads the line: the bar is what updates every two seconds.
     text = f"{state_label(state, lang)} · {text}"
     attrs = (f'data-step="{step}" data-total="{total}" data-run="{html.escape(run.run_id)}" '
-             f'data-lang="{html.escape(lang)}" data-live="{0 if finished else 1}"')
+             f'data-lang="{html.escape(lang)}" data-state="{state}" data-live="{0 if finished else 1}"')
     return bar_html(share, text, attrs)
 
 

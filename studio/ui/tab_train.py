@@ -184,12 +184,13 @@ def follow(path: str | None, lang: str, drawn) -> list:
 
 
 def live_progress(query: dict) -> dict:
-    """Server function of the progress bar (train_live.js): {"html", "ended"} for the run whose id
-    and language the bar carries; {} for an unknown run. Only runs of this workspace are found."""
+    """Server function of the progress bar (train_live.js): {"html", "state", "ended"} for the run
+    whose id and language the bar carries; {} for an unknown run. Only runs of this workspace are found."""
     query = query if isinstance(query, dict) else {}
     lang = query.get("lang") if query.get("lang") in LANGUAGES else "en"
     path = runview.run_path(str(query.get("run") or "")) if query.get("run") else None
     if not path:
         return {}
     run = RunFolder(path)
-    return {"html": runview.progress_html(run, run.metrics(), lang), "ended": run.state() in FINAL_STATES}
+    state = run.state()
+    return {"html": runview.progress_html(run, run.metrics(), lang), "state": state, "ended": state in FINAL_STATES}

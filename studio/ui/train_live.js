@@ -4,8 +4,8 @@
 // component the page's events have touched, about 150 ms of CPU per poll on this page, which the
 // training shares on a small machine (benchmarks/ui_throughput.py). A server function is one
 // small request. The curves still come through Gradio, less often (tab_train.CHART_SECONDS).
-// When the run ends, the tab's Refresh button is pressed once: state, curves and runs table
-// follow at once.
+// When the run's state changes (queued, running, ended), the tab's Refresh button is pressed once:
+// the state line, curves and runs table follow at once.
 const POLL_MS = 2000;
 let busy = false;
 clearInterval(element.studioLivePoller);  // mounted again: one poller per bar
@@ -18,7 +18,7 @@ element.studioLivePoller = setInterval(async () => {
     const fresh = await server.live_progress({run: bar.dataset.run, lang: bar.dataset.lang});
     if (fresh && fresh.html && element.querySelector(".studio-progress") === bar) {
       props.value = fresh.html;
-      if (fresh.ended) document.querySelector("#train-runs-refresh")?.click();
+      if (fresh.state !== bar.dataset.state) document.querySelector("#train-runs-refresh")?.click();
     }
   } catch (error) {
     // The server restarting or a dropped connection: the next tick tries again.
