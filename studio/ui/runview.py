@@ -81,16 +81,17 @@ def bar_html(share: float, text: str, attrs: str = "") -> str:
 
 
 def curves(events: list[dict], lang: str):
-    """(loss frame, learning-rate frame, reward/KL frame or None) for the line plots."""
+    """(loss frame, learning-rate frame, reward/KL frame) for the line plots; None where there are no
+    points yet: Gradio's plot, once given an empty frame, stayed blank through later updates."""
     import pandas as pd
 
-    def frame(keys) -> pd.DataFrame:
+    def frame(keys) -> pd.DataFrame | None:
         rows = [{"step": e["step"], "value": e[k], "series": t(f"ui.train.series.{k}", lang) if has(
             f"ui.train.series.{k}") else k} for e in events for k in keys if k in e]
-        return pd.DataFrame(rows, columns=["step", "value", "series"])
+        return pd.DataFrame(rows, columns=["step", "value", "series"]) if rows else None
 
     rl_keys = sorted({k for e in events for k in e if k in ("reward", "kl") or k.startswith("rewards/")})
-    return frame(LOSS_SERIES), frame(("learning_rate",)), (frame(rl_keys) if rl_keys else None)
+    return frame(LOSS_SERIES), frame(("learning_rate",)), frame(rl_keys)
 
 
 def loss_caption(events: list[dict], lang: str) -> str:
