@@ -192,16 +192,17 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     ctx = AppContext()
     recipe = recipe_from_dict({"model": {"name": str(tiny_llama)}, "data": {"path": str(data_files["alpaca"])},
                                "train": {"max_steps": 4, "batch_size": 4, "logging_steps": 1}}).to_dict()
-    path, message, progress, timer = tab_train.start_run(ctx, recipe, "en")
-    assert "queued" in message and 'data-live="1"' in progress and timer.active is True
+    path, message, progress, *_ = tab_train.start_run(ctx, recipe, "en")
+    assert "queued" in message and 'data-live="1"' in progress
     run_id = Path(path).name
     assert ctx.jobs.wait(run_id, timeout=300) == "completed"
-    status, progress, loss, lr, rl, log, timer, runs, drawn = tab_train.poll(path, "en")
-    assert "Completed" in status and 'data-step="4"' in progress
-    assert len(loss["value"]) >= 4 and "points logged: 4" in loss["caption"]
-    assert timer.active is False and run_id in runs.iloc[:, 0].tolist()
+    status, progress, loss, lr, rl, log, runs = tab_train.poll(path, "en")
+    assert "Completed" in status and 'data-step="4"' in progress and 'data-live="0"' in progress
+    assert "training loss" in loss and "points logged: 4" in loss and "<polyline" in lr and rl == ""
+    assert log.startswith('<pre class="studio-log">') and log.count("\n") >= 3
+    assert run_id in runs.iloc[:, 0].tolist()
     picked = tab_train.pick_run("en", gr.SelectData(None, {"row_value": [run_id], "index": [0, 0], "value": run_id}))
-    assert picked[0] == path and len(picked) == 10 and len(picked[3]["value"]) == len(loss["value"])
+    assert picked[0] == path and len(picked) == 8 and picked[3] == loss
 
     choices = tab_chat.chat_choices(recipe, "en")
     assert choices[0][1] == path and choices[-1][1] == f"base:{tiny_llama}"
@@ -218,35 +219,24 @@ def test_a_tiny_run_from_start_to_chat(data_files, tiny_llama):
     assert "不是运行目录" in tab_chat.note_text(broken[-1][4], "zh")
 
 
-def test_a_poll_redraws_the_charts_only_when_new_events_came(tmp_path):
-    """While a run trains, the charts are re-drawn only when new events have arrived; the end is
-    always drawn. The timer's tick leaves the progress bar to the page's light poller."""
-    run = tmp_path / "run"
-    run.mkdir()
-    (run / "status.json").write_text(json.dumps({"state": "running", "step": 1, "total_steps": 9}))
-    (run / "metrics.jsonl").write_text(json.dumps({"step": 1, "total_steps": 9, "loss": 2.0}) + "\n")
-    first = tab_train.poll(str(run), "en")
-    assert first[-1] == [str(run), 1] and len(first[2]["value"]) == 1 and 'data-live="1"' in first[1]
-    soon = tab_train.follow(str(run), "en", first[-1])
-    assert len(soon) == 8 and all(part == gr.skip() for part in soon[1:5]) and soon[-1] == first[-1]
-    assert soon[5].active is True and "Running" in soon[0]
-    with (run / "metrics.jsonl").open("a") as f:
-        f.write(json.dumps({"step": 2, "total_steps": 9, "loss": 1.5}) + "\n")
-    fresh = tab_train.follow(str(run), "en", first[-1])
-    assert fresh[-1] == [str(run), 2] and len(fresh[1]["value"]) == 2
-    (run / "status.json").write_text(json.dumps({"state": "completed", "step": 2, "total_steps": 9}))
-    end = tab_train.poll(str(run), "en", drawn=fresh[-1])
-    assert len(end[2]["value"]) == 2 and end[6].active is False and 'data-live="0"' in end[1]
-
-
-def test_the_progress_bar_server_function_follows_a_run_of_this_workspace(tmp_path):
+def test_the_live_poller_gets_the_charts_only_when_new_events_came(tmp_path):
+    """The page's poller (train_live.js) says how many events its charts show; the server function
+    sends the charts again only when that changed. The bar and the log come every time."""
     from studio.runs import create_run
 
     run = create_run(recipe_from_dict({"data": {"path": "x.jsonl"}}).resolved())
     run.update_status(state="running", step=3, total_steps=12)
     live = tab_train.live_progress({"run": run.run_id, "lang": "zh"})
     assert live["ended"] is False and 'data-step="3"' in live["html"] and f'data-run="{run.run_id}"' in live["html"]
-    assert 'data-lang="zh"' in live["html"] and 'data-live="1"' in live["html"]
+    assert 'data-lang="zh"' in live["html"] and 'data-live="1"' in live["html"] and live["events"] == 0
+    assert set(live["parts"]) == {"train-log", "loss-plot", "lr-plot", "rl-plot"}
+    assert "等待" in live["parts"]["loss-plot"] and "<polyline" not in live["parts"]["loss-plot"]
+    with (run.path / "metrics.jsonl").open("a") as f:
+        f.write(json.dumps({"step": 1, "total_steps": 12, "loss": 2.0, "learning_rate": 1e-4}) + "\n")
+    grown = tab_train.live_progress({"run": run.run_id, "lang": "en", "events": 0})
+    assert grown["events"] == 1 and "points logged: 1" in grown["parts"]["loss-plot"]
+    same = tab_train.live_progress({"run": run.run_id, "lang": "en", "events": 1})
+    assert set(same["parts"]) == {"train-log"} and same["html"] == grown["html"]
     run.update_status(state="completed", step=12)
     done = tab_train.live_progress({"run": run.run_id, "lang": "fr"})  # an unknown language falls back to English
     assert done["ended"] is True and 'data-live="0"' in done["html"] and 'data-lang="en"' in done["html"]

@@ -26,6 +26,21 @@ CSS = """
 .studio-progress { height: 10px; border-radius: 5px; background: var(--neutral-200); overflow: hidden; }
 .studio-progress-bar { height: 100%; background: var(--color-accent); }
 .studio-progress-text { margin-top: 4px; font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+/* A live part of the Train tab with nothing to show takes no room (it stays mounted for its updates). */
+#loss-plot:has(.prose:empty), #lr-plot:has(.prose:empty), #rl-plot:has(.prose:empty) { display: none; }
+.studio-chart-head { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: baseline; font-size: var(--text-sm); }
+.studio-chart-label { font-weight: 600; color: var(--body-text-color); }
+.studio-chart-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; color: var(--body-text-color-subdued); }
+.studio-chart-key i { display: inline-block; width: 14px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
+.studio-chart-svg { width: 100%; height: auto; display: block; }
+.studio-chart-svg .grid { stroke: var(--border-color-primary); stroke-width: 1; }
+.studio-chart-svg .frame { fill: none; stroke: var(--border-color-primary); }
+.studio-chart-svg .tick, .studio-chart-svg .title, .studio-chart-svg .empty { fill: var(--body-text-color-subdued); font-size: 12px; }
+.studio-chart-svg .line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+.studio-chart-svg .dot { opacity: 0; }
+.studio-chart-svg .dot.shown, .studio-chart-svg .dot:hover { opacity: 1; }
+.studio-chart-caption { font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+.studio-log { max-height: 28em; overflow: auto; font-size: var(--text-sm); white-space: pre-wrap; margin: 0; }
 #studio-header { align-items: center; }
 #lang-select { max-width: 280px; }
 """

@@ -1,4 +1,4 @@
-"""A run folder as the Train tab shows it: state line, progress bar, curves, and the table of runs.
+"""A run folder as the Train tab shows it: state line, progress bar, curves, log, and the table of runs.
 
 Pure functions of a run's files (status.json, metrics.jsonl), so a page opened later, or another
 process's run, reads exactly like one started here.
@@ -11,6 +11,7 @@ from pathlib import Path
 from ..estimate import human_bytes
 from ..i18n import has, t
 from ..runs import FINAL_STATES, Registry, RunFolder
+from .svgchart import PALETTE, Series, line_chart
 
 LOSS_SERIES = ("loss", "eval_loss")
 
@@ -80,18 +81,37 @@ def bar_html(share: float, text: str, attrs: str = "") -> str:
             f'<div class="studio-progress-text">{html.escape(text)}</div>')
 
 
-def curves(events: list[dict], lang: str):
-    """(loss frame, learning-rate frame, reward/KL frame) for the line plots; None where there are no
-    points yet: Gradio's plot, once given an empty frame, stayed blank through later updates."""
-    import pandas as pd
+SERIES_COLORS = {"loss": PALETTE[0], "eval_loss": PALETTE[1], "learning_rate": PALETTE[2], "reward": PALETTE[3],
+                 "kl": PALETTE[4]}
 
-    def frame(keys) -> pd.DataFrame | None:
-        rows = [{"step": e["step"], "value": e[k], "series": t(f"ui.train.series.{k}", lang) if has(
-            f"ui.train.series.{k}") else k} for e in events for k in keys if k in e]
-        return pd.DataFrame(rows, columns=["step", "value", "series"]) if rows else None
+
+def series_name(key: str, lang: str) -> str:
+    return t(f"ui.train.series.{key}", lang) if has(f"ui.train.series.{key}") else key
+
+
+def charts(events: list[dict], lang: str) -> dict[str, str]:
+    """The Train tab's charts by element id: loss, learning rate, and reward/KL (empty but for RL
+    runs). The x axis spans the whole run, so a curve grows across a fixed frame."""
+    x_max = max([e.get("total_steps") or 0 for e in events] + [1])
+
+    def series(keys) -> list[Series]:
+        return [Series(series_name(k, lang), [(e["step"], e[k]) for e in events if k in e],
+                       SERIES_COLORS.get(k)) for k in keys]
+
+    def chart(keys, label: str, y_title: str, **options) -> str:
+        return line_chart(series(keys), label=t(label, lang), x_title=t("ui.train.step", lang),
+                          y_title=t(y_title, lang), x_max=x_max, empty=t("ui.train.nothing_yet", lang), **options)
 
     rl_keys = sorted({k for e in events for k in e if k in ("reward", "kl") or k.startswith("rewards/")})
-    return frame(LOSS_SERIES), frame(("learning_rate",)), frame(rl_keys)
+    return {"loss-plot": chart(LOSS_SERIES, "ui.train.loss_plot", "ui.train.loss",
+                               caption=loss_caption(events, lang)),
+            "lr-plot": chart(("learning_rate",), "ui.train.lr_plot", "ui.train.lr", scientific=True),
+            "rl-plot": chart(rl_keys, "ui.train.rl_plot", "ui.train.reward") if rl_keys else ""}
+
+
+def log_html(run: RunFolder, lines: int = 40) -> str:
+    """The tail of the run's train.log, as the Train tab's log panel shows it."""
+    return f'<pre class="studio-log">{html.escape(run.log_tail(lines))}</pre>'
 
 
 def loss_caption(events: list[dict], lang: str) -> str:

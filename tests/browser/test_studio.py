@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import ROOT
 
-STEPS = 120  # long enough for the curves (every tab_train.CHART_SECONDS) to update while it trains
+STEPS = 120  # long enough to see the curves grow while it trains
 TABS = ("model", "data", "method", "train", "chat", "ranking", "export")
 
 
