@@ -6,7 +6,8 @@ The UI side starts `python app.py`, opens it in headless Chromium (Playwright, D
 chromium), sets the quickstart preset's steps, presses Start and keeps the page open on the Train
 tab, so its progress bar and charts poll the server during the whole run, as a user's page would. The CLI side runs
 `python -m studio train quickstart train.max_steps=N`. Rounds alternate. The ratio is UI / CLI in
-optimizer steps per second over the training loop (`train_seconds` in status.json).
+optimizer steps per second over the training loop (`train_seconds` in status.json), medians over the
+rounds; each round's own ratio is kept too. Both sides must have trained the same recipe.
 Results go to benchmarks/results/ui_throughput.json.
 """
 from __future__ import annotations
@@ -38,14 +39,23 @@ def _status(home: str) -> dict:
     return json.loads(found[0].read_text()) if found else {}
 
 
-def cli_side(steps: int) -> float:
+def _recipe(home: str) -> dict:
+    """The recipe the run trained, less where it was written: both sides must train the same thing."""
+    import yaml
+
+    recipe = yaml.safe_load(next(Path(home, "runs").glob("*/recipe.yaml")).read_text())
+    recipe.pop("output", None)
+    return recipe
+
+
+def cli_side(steps: int) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as home:
         subprocess.run([sys.executable, "-m", "studio", "train", "quickstart", f"train.max_steps={steps}", "--quiet"],
                        cwd=ROOT, env=_env(home), check=True, capture_output=True)
-        return _status(home)["train_seconds"]
+        return _status(home)["train_seconds"], _recipe(home)
 
 
-def ui_side(steps: int) -> float:
+def ui_side(steps: int) -> tuple[float, dict]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as home, socket.socket() as probe:
@@ -83,7 +93,7 @@ def ui_side(steps: int) -> float:
             status = _status(home)
             if status["state"] != "completed" or status.get("step") != steps:
                 raise SystemExit(f"UI run ended {status.get('state')} at step {status.get('step')}: {status.get('error')}")
-            return status["train_seconds"]
+            return status["train_seconds"], _recipe(home)
         finally:
             app.terminate()
             app.wait(30)
@@ -96,14 +106,18 @@ def main() -> None:
     args = parser.parse_args()
     rates = {"cli": [], "ui": []}
     for round_ in range(args.rounds):
+        recipes = {}
         for side, measure in (("cli", cli_side), ("ui", ui_side)):
-            seconds = measure(args.steps)
+            seconds, recipes[side] = measure(args.steps)
             rates[side].append(args.steps / seconds)
             print(f"round {round_ + 1} {side}: {rates[side][-1]:.3f} steps/s", flush=True)
+        if recipes["cli"] != recipes["ui"]:
+            raise SystemExit(f"the two sides trained different recipes: {recipes}")
+    pairs = [ui / cli for ui, cli in zip(rates["ui"], rates["cli"])]
     summary = {"benchmark": "quickstart training started from the web page vs the CLI", "steps": args.steps,
                "rounds": args.rounds, "steps_per_s": rates,
                "ratio": statistics.median(rates["ui"]) / statistics.median(rates["cli"]),
-               "date": time.strftime("%Y-%m-%d")}
+               "round_ratios": [round(r, 3) for r in pairs], "date": time.strftime("%Y-%m-%d")}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "ui_throughput.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"ratio UI/CLI = {summary['ratio']:.3f} (target >= 0.95)")

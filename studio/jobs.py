@@ -164,6 +164,10 @@ def execute_in_subprocess(job: Job, listener: Listener | None = None) -> dict:
     with stderr_path.open("wb") as stderr:
         child = subprocess.Popen([sys.executable, "-m", "studio", "train", "--resume", str(run.path), "--quiet"],
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        # Running from the moment the process exists: the page shows it at once, not after the
+        # child's imports, and the page's refresh on that change falls before training starts.
+        run.update_status(state="running", started=time.time(), pid=child.pid, host=socket.gethostname(),
+                          error=None, error_key=None)
         while child.poll() is None:
             if job.stop_event.wait(0.5):
                 run.request_stop()  # the child checks the STOP file after each optimizer step

@@ -133,6 +133,12 @@ def test_an_isolated_job_trains_in_a_child_process_and_stops_on_request(tiny_lla
     assert max(e["step"] for e in done.run.metrics() if "loss" in e) == 6
 
     long = manager.submit(small_recipe(tiny_llama, data_files, max_steps=2000, save_steps=1000))
+    deadline = time.time() + 60
+    while long.run.status().get("state", "queued") == "queued" and time.time() < deadline:
+        time.sleep(0.05)
+    # Running as soon as the child exists, long before its imports let it log a step.
+    early = long.run.status()
+    assert early["state"] == "running" and early["pid"] != os.getpid() and not long.run.metrics()
     deadline = time.time() + 240
     while not long.run.metrics() and time.time() < deadline:
         time.sleep(0.3)

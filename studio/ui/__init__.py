@@ -8,7 +8,9 @@
     texts.py       every visible string as a locale key, re-rendered when the language changes
     form.py        recipe fields as widgets, built from the schema in studio.recipe
     recipes.py     presets, recipe YAML in and out, the equivalent CLI command
-    runview.py     a run folder as the Train tab shows it (its progress bar kept live by train_live.js)
+    runview.py     a run folder as the Train tab shows it, kept live by train_live.js (the poller) and
+                   train_part.js (the charts and the log it feeds)
+    svgchart.py    line charts drawn on the server as SVG (cheap for the browser to swap every 2 s)
     evalview.py    an evaluation and a comparison as the Evaluate tab shows them
     background.py  slow work (evaluation, merging) in a thread, its progress streamed to the page
     demo.py        demo mode in the page: visitors, limits, the checks before any file is read

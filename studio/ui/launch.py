@@ -23,7 +23,7 @@ from ..policy import DemoLimits, exports_dir, login_required, on_space
 # Serving must not wait on the network: no usage reports, no fonts from the web.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # How often Gradio's queue looks for new events and progress when it has none (seconds).
-IDLE_QUEUE_POLL = {"sleep_when_free": 0.02, "progress_update_sleep_when_free": 0.1}
+IDLE_QUEUE_POLL = {"sleep_when_free": 0.05, "progress_update_sleep_when_free": 0.1}
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
@@ -52,10 +52,10 @@ def served_folders(demo: bool) -> list[str]:
 
 
 def ease_idle_queue(blocks) -> None:
-    """Let Gradio's queue look for work every 20 ms, not every millisecond, when it has none.
+    """Let Gradio's queue look for work every 50 ms, not every millisecond, when it has none.
 
     Its 1 ms idle loop (10 ms for progress) kept the server at about 6% of a core with no page
-    open: CPU the training child needs on a small machine. An event now waits at most 20 ms more
+    open: CPU the training child needs on a small machine. An event now waits at most 50 ms more
     before it starts; answers already streaming are not affected. A Gradio release without these
     attributes is left as it is."""
     queue = getattr(blocks, "_queue", None)
