@@ -80,8 +80,9 @@ def train_outputs(form, objective: str, mode: str, target: str | None, reward_ru
 def start(ctx, form, origin: dict, lang: str, values, visitor: str | None = None) -> tuple:
     """Start the recipe the form describes (the one a train button loaded); (run path, status, timer).
     `visitor` keeps a public studio's queue fair, as a start from the Train tab does."""
-    path, status, _progress, timer = start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, visitor)
-    return path, status, timer
+    path, status, *_view = start_run(ctx, form.collect((origin or {}).get("recipe"), values), lang, visitor)
+    started = isinstance(path, str)  # a refused recipe leaves the path as it was (gr.skip())
+    return path, status, gr.Timer(active=True) if started else gr.skip()
 
 
 def watch(path: str | None, lang: str):
