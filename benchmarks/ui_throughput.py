@@ -5,7 +5,8 @@
 The UI side starts `python app.py`, opens it in headless Chromium (Playwright, Debian's
 chromium), sets the quickstart preset's steps, presses Start and keeps the page open on the Train
 tab, so its progress bar and charts poll the server during the whole run, as a user's page would. The CLI side runs
-`python -m studio train quickstart train.max_steps=N`. Rounds alternate. The ratio is UI / CLI in
+`python -m studio train quickstart train.max_steps=N`. Each round runs both, the first side
+alternating from round to round. The ratio is UI / CLI in
 optimizer steps per second over the training loop (`train_seconds` in status.json), medians over the
 rounds; each round's own ratio is kept too. Both sides must have trained the same recipe.
 Results go to benchmarks/results/ui_throughput.json.
@@ -107,7 +108,8 @@ def main() -> None:
     rates = {"cli": [], "ui": []}
     for round_ in range(args.rounds):
         recipes = {}
-        for side, measure in (("cli", cli_side), ("ui", ui_side)):
+        sides = (("cli", cli_side), ("ui", ui_side))
+        for side, measure in sides if round_ % 2 == 0 else sides[::-1]:  # a drift in speed favours neither
             seconds, recipes[side] = measure(args.steps)
             rates[side].append(args.steps / seconds)
             print(f"round {round_ + 1} {side}: {rates[side][-1]:.3f} steps/s", flush=True)

@@ -15,7 +15,7 @@ from tests.conftest import write_jsonl
 
 gr = pytest.importorskip("gradio")
 
-from studio.ui import tab_chat, tab_data, tab_method, tab_model, tab_train  # noqa: E402
+from studio.ui import runview, tab_chat, tab_data, tab_method, tab_model, tab_train  # noqa: E402
 from studio.ui.context import AppContext  # noqa: E402
 from studio.ui.form import RecipeForm  # noqa: E402
 from studio.ui.recipes import command_for, initial_origin, load_preset, load_recipe_upload, save_recipe  # noqa: E402
@@ -242,6 +242,20 @@ def test_the_live_poller_gets_the_charts_only_when_new_events_came(tmp_path):
     assert done["ended"] is True and 'data-live="0"' in done["html"] and 'data-lang="en"' in done["html"]
     for query in ({"run": "no-such-run"}, {"run": "../../etc"}, {}, None, "text"):
         assert tab_train.live_progress(query) == {}
+
+
+def test_the_progress_line_says_what_a_starting_run_does_before_its_first_step():
+    from studio.runs import create_run
+
+    run = create_run(recipe_from_dict({"data": {"path": "x.jsonl"}}).resolved())
+    run.update_status(state="running")
+    assert "loading libraries, preparing the data" in runview.progress_html(run, [], "en")
+    run.update_status(data_stats={"rows": 3})
+    assert "正在加载模型" in runview.progress_html(run, [], "zh")
+    run.update_status(trainable_params=10, total_params=100)
+    assert "starting the first step" in runview.progress_html(run, [], "en")
+    run.update_status(step=2, total_steps=8)
+    assert "Step 2 / 8" in runview.progress_html(run, [], "en")
 
 
 def test_start_reports_an_invalid_recipe_in_the_ui_language(monkeypatch):

@@ -67,11 +67,20 @@ def progress_html(run: RunFolder, events: list[dict], lang: str) -> str:
     text = t("ui.train.progress", lang, step=step, total=total or "?",
              speed="-" if speed is None else f"{speed:,.0f}",
              eta="-" if finished or "eta" not in last else duration(last["eta"]))
+    if state == "running" and not step and not total:
+        text = t(f"ui.train.phase.{loading_phase(status)}", lang)  # no step to count before the trainer starts
     # The state leads the line: the bar is what updates every two seconds.
     text = f"{state_label(state, lang)} · {text}"
     attrs = (f'data-step="{step}" data-total="{total}" data-run="{html.escape(run.run_id)}" '
              f'data-lang="{html.escape(lang)}" data-state="{state}" data-live="{0 if finished else 1}"')
     return bar_html(share, text, attrs)
+
+
+def loading_phase(status: dict) -> str:
+    """What a running job does before its first step, read from what it has recorded so far."""
+    if "trainable_params" in status:
+        return "starting"
+    return "model" if "data_stats" in status else "data"
 
 
 def bar_html(share: float, text: str, attrs: str = "") -> str:
