@@ -32,15 +32,10 @@ def _print_error(exc: StudioError) -> int:
 
 
 def _progress_printer(run_id: str, event: dict) -> None:
-    if "state" in event:
-        return
-    parts = [f"step {event.get('step')}/{event.get('total_steps')}"]
-    for key, label in (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr"),
-                       ("grad_norm", "grad_norm"), ("tokens_per_second", "tok/s"), ("eta", "eta_s")):
-        if key in event:
-            value = event[key]
-            parts.append(f"{label} {value:.4g}" if isinstance(value, float) else f"{label} {value}")
-    print("  ".join(parts), file=sys.stderr, flush=True)
+    from .progress import describe
+
+    if "state" not in event:
+        print(describe(event), file=sys.stderr, flush=True)
 
 
 def cmd_train(args) -> int:

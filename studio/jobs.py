@@ -59,11 +59,15 @@ class _RunLog(logging.Handler):
     def __init__(self, run: RunFolder):
         super().__init__(logging.INFO)
         self._thread = threading.get_ident()
+        self._last: logging.LogRecord | None = None
         self._file = open(run.log_path, "a", encoding="utf-8")
         self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
     def emit(self, record):
-        if record.thread == self._thread:
+        # The handler sits on the root logger and on libraries' own (some do not propagate), so a
+        # record that propagates reaches it more than once: it is written once.
+        if record.thread == self._thread and record is not self._last:
+            self._last = record
             self._file.write(self.format(record) + "\n")
             self._file.flush()
 

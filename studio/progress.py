@@ -7,6 +7,7 @@ file from any process) ends training after the current optimizer step and saves 
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -17,8 +18,22 @@ from transformers import TrainerCallback
 from .errors import TrainingError
 from .runs import RunFolder
 
+log = logging.getLogger(__name__)
+
 # Summary values the trainer logs once at the end; they are not points of a curve.
 _DROP = {"total_flos", "train_runtime", "train_samples_per_second", "train_steps_per_second", "epoch"}
+
+
+def describe(event: dict) -> str:
+    """One line for a metrics event, as the CLI prints it and train.log keeps it."""
+    parts = [f"step {event.get('step')}/{event.get('total_steps')}"]
+    for key, label in (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr"),
+                       ("grad_norm", "grad_norm"), ("reward", "reward"), ("kl", "kl"),
+                       ("tokens_per_second", "tok/s"), ("eta", "eta_s")):
+        if key in event:
+            value = event[key]
+            parts.append(f"{label} {value:.4g}" if isinstance(value, float) else f"{label} {value}")
+    return "  ".join(parts)
 
 
 class ProgressCallback(TrainerCallback):
@@ -76,6 +91,7 @@ class ProgressCallback(TrainerCallback):
                 event["tokens_per_second"] = (tokens - tokens_then) / (now - then)
             self._last = (now, tokens)
         self.run.append_metrics(event)
+        log.info("%s", describe(event))  # the log tail the Train tab shows follows the run too
         self.run.update_status(step=state.global_step, total_steps=state.max_steps)
         if self.listener:
             self.listener(event)

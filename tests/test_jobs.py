@@ -54,6 +54,12 @@ def test_queue_runs_one_job_at_a_time(tiny_llama, data_files):
     assert manager.wait(first.run_id, 300) == "completed" and manager.wait(second.run_id, 300) == "completed"
     a, b = first.run.status(), second.run.status()
     assert a["finished"] <= b["started"]
+    # The log the Train tab tails follows the steps, each record once (handlers on several loggers).
+    lines = first.run.log_path.read_text().splitlines()
+    progress = [line for line in lines if "studio.progress: step " in line]
+    assert len(progress) >= 15 and "loss" in progress[0] and any("step 15/15" in line for line in progress)
+    stamped = [line for line in lines if line[:4].isdigit()]  # a record's first line (time, level, logger)
+    assert len(stamped) == len(set(stamped)), "a log record was written twice"
     listed = {r["run_id"]: r["state"] for r in Registry().runs()}
     assert listed[first.run_id] == listed[second.run_id] == "completed"
 
