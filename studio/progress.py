@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # Summary values the trainer logs once at the end; they are not points of a curve.
 _DROP = {"total_flos", "train_runtime", "train_samples_per_second", "train_steps_per_second", "epoch"}
+# Fields every event has; an event with nothing else (the trainer's end summary) is no log line.
+_BOOKKEEPING = {"step", "total_steps", "time", "epoch", "eta", "elapsed"}
 
 
 def describe(event: dict) -> str:
@@ -91,7 +93,8 @@ class ProgressCallback(TrainerCallback):
                 event["tokens_per_second"] = (tokens - tokens_then) / (now - then)
             self._last = (now, tokens)
         self.run.append_metrics(event)
-        log.info("%s", describe(event))  # the log tail the Train tab shows follows the run too
+        if set(event) - _BOOKKEEPING:  # the log tail the Train tab shows follows the run too
+            log.info("%s", describe(event))
         self.run.update_status(step=state.global_step, total_steps=state.max_steps)
         if self.listener:
             self.listener(event)
