@@ -34,8 +34,9 @@ def _print_error(exc: StudioError) -> int:
 def _progress_printer(run_id: str, event: dict) -> None:
     from .progress import describe
 
-    if "state" not in event:
-        print(describe(event), file=sys.stderr, flush=True)
+    line = None if "state" in event else describe(event)
+    if line:
+        print(line, file=sys.stderr, flush=True)
 
 
 def cmd_train(args) -> int:

@@ -22,19 +22,19 @@ log = logging.getLogger(__name__)
 
 # Summary values the trainer logs once at the end; they are not points of a curve.
 _DROP = {"total_flos", "train_runtime", "train_samples_per_second", "train_steps_per_second", "epoch"}
-# Fields every event has; an event with nothing else (the trainer's end summary) is no log line.
-_BOOKKEEPING = {"step", "total_steps", "time", "epoch", "eta", "elapsed"}
+# What a progress line shows, in order (metrics.jsonl keeps every value).
+_DESCRIBED = (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr"), ("grad_norm", "grad_norm"),
+              ("reward", "reward"), ("kl", "kl"), ("tokens_per_second", "tok/s"), ("eta", "eta_s"))
 
 
-def describe(event: dict) -> str:
-    """One line for a metrics event, as the CLI prints it and train.log keeps it."""
+def describe(event: dict) -> str | None:
+    """One line for a metrics event, as the CLI prints it and train.log keeps it; None for an event
+    without a curve's value (the trainer's end summary)."""
+    values = [(label, event[key]) for key, label in _DESCRIBED if key in event]
+    if not any(label not in ("tok/s", "eta_s") for label, _ in values):
+        return None
     parts = [f"step {event.get('step')}/{event.get('total_steps')}"]
-    for key, label in (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr"),
-                       ("grad_norm", "grad_norm"), ("reward", "reward"), ("kl", "kl"),
-                       ("tokens_per_second", "tok/s"), ("eta", "eta_s")):
-        if key in event:
-            value = event[key]
-            parts.append(f"{label} {value:.4g}" if isinstance(value, float) else f"{label} {value}")
+    parts += [f"{label} {value:.4g}" if isinstance(value, float) else f"{label} {value}" for label, value in values]
     return "  ".join(parts)
 
 
@@ -93,8 +93,9 @@ class ProgressCallback(TrainerCallback):
                 event["tokens_per_second"] = (tokens - tokens_then) / (now - then)
             self._last = (now, tokens)
         self.run.append_metrics(event)
-        if set(event) - _BOOKKEEPING:  # the log tail the Train tab shows follows the run too
-            log.info("%s", describe(event))
+        line = describe(event)
+        if line:  # the log tail the Train tab shows follows the run too
+            log.info("%s", line)
         self.run.update_status(step=state.global_step, total_steps=state.max_steps)
         if self.listener:
             self.listener(event)

@@ -174,3 +174,12 @@ def test_a_checkpoint_cut_short_by_a_kill_is_not_resumed_from(tmp_path):
         if complete:
             (folder / "trainer_state.json").write_text("{}")
     assert run.last_checkpoint().name == "checkpoint-5"
+
+
+def test_a_progress_line_names_the_values_and_skips_the_end_summary():
+    from studio.progress import describe
+
+    assert describe({"step": 3, "total_steps": 9, "loss": 1.5, "learning_rate": 2e-4, "eta": 2.0}) == \
+        "step 3/9  loss 1.5  lr 0.0002  eta_s 2"
+    assert describe({"step": 9, "total_steps": 9, "eval_loss": 1.25}) == "step 9/9  eval_loss 1.25"
+    assert describe({"step": 9, "total_steps": 9, "train_loss": 1.2, "eta": 0.0, "elapsed": 5.0}) is None
