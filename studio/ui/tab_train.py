@@ -156,9 +156,14 @@ def poll(path: str | None, lang: str) -> list:
         return ["", "", "", "", "", "", runview.runs_table(lang)]
     run = RunFolder(path)
     events = run.metrics()
-    charts = runview.charts(events, lang)
+    parts = live_parts(run, events, lang)
     return [runview.status_markdown(run, lang), runview.progress_html(run, events, lang),
-            *(charts[part] for part in LIVE_PARTS[:3]), runview.log_html(run), runview.runs_table(lang)]
+            *(parts[part] for part in LIVE_PARTS), runview.runs_table(lang)]
+
+
+def live_parts(run: RunFolder, events: list[dict], lang: str, charts: bool = True) -> dict[str, str]:
+    """The HTML of each component in LIVE_PARTS, by element id; the log alone without `charts`."""
+    return {"train-log": runview.log_html(run), **(runview.charts(events, lang) if charts else {})}
 
 
 def live_progress(query: dict) -> dict:
@@ -173,8 +178,6 @@ def live_progress(query: dict) -> dict:
         return {}
     run = RunFolder(path)
     state, events = run.state(), run.metrics()
-    parts = {"train-log": runview.log_html(run)}
-    if query.get("events") != len(events):
-        parts.update(runview.charts(events, lang))
+    parts = live_parts(run, events, lang, charts=query.get("events") != len(events))
     return {"html": runview.progress_html(run, events, lang), "state": state, "ended": state in FINAL_STATES,
             "events": len(events), "parts": parts}
